@@ -1,0 +1,1 @@
+#include "tqc_container.hpp"

@@ -1,0 +1,261 @@
+/* libtqcodec — research audio codec families behind one C ABI.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The whole public API of the codec library. C99-clean; no C++ types or
+ * exceptions cross it. Every function returns TQ_OK (0) or a negative
+ * TQ_ERR_* code unless documented otherwise.
+ *
+ * Threading: handles are independent. Two encoders (or decoders) may be used
+ * from two threads at once; one handle must not be used from two threads at
+ * the same time. All functions without a handle argument are thread-safe.
+ *
+ * Data model: one encoder turns float PCM into a stream header (written once,
+ * carried as FFmpeg extradata) and a sequence of self-contained packets, one
+ * per frame of tq_encoder_frame_size() samples per channel. A decoder is
+ * created from the stream header alone and turns each packet back into PCM.
+ * Samples are float in [-1, 1], interleaved unless the function says planar.
+ */
+#ifndef TQCODEC_TQCODEC_H
+#define TQCODEC_TQCODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  define TQ_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#  define TQ_EXPORT __attribute__((visibility("default")))
+#else
+#  define TQ_EXPORT
+#endif
+
+#if defined(__GNUC__)
+#  define TQ_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#  define TQ_WARN_UNUSED_RESULT
+#endif
+
+/* ---- Version ------------------------------------------------------------ */
+
+#define TQ_VERSION_MAJOR 0
+#define TQ_VERSION_MINOR 1
+#define TQ_VERSION_PATCH 0
+#define TQ_VERSION_STRING "0.1.0"
+/** Version as one integer: (major << 16) | (minor << 8) | patch. */
+#define TQ_VERSION_INT \
+    ((TQ_VERSION_MAJOR << 16) | (TQ_VERSION_MINOR << 8) | TQ_VERSION_PATCH)
+
+/** @returns TQ_VERSION_INT of the library actually linked. */
+TQ_EXPORT unsigned tq_version(void);
+/** @returns the version of the library actually linked, e.g. "0.1.0". */
+TQ_EXPORT const char *tq_version_string(void);
+
+/* ---- Errors ------------------------------------------------------------- */
+
+#define TQ_OK                     0
+#define TQ_ERR_INVALID_ARGUMENT  -1 /**< NULL handle, bad option, out of range */
+#define TQ_ERR_UNSUPPORTED       -2 /**< family not built or feature absent    */
+#define TQ_ERR_NO_MEMORY         -3
+#define TQ_ERR_CORRUPT           -4 /**< packet or stream header is damaged    */
+#define TQ_ERR_BUFFER_TOO_SMALL  -5 /**< caller's output buffer is too small    */
+#define TQ_ERR_MODEL             -6 /**< model weights missing or mismatched    */
+#define TQ_ERR_INTERNAL          -7 /**< a bug: please report it               */
+
+/** @returns a static description of an error code ("unknown error" if none). */
+TQ_EXPORT const char *tq_strerror(int error);
+
+/** Detailed message of the last failed call made by this thread, or "" if the
+ *  last call succeeded. Valid until this thread's next libtqcodec call. Use it
+ *  after a failed *_create(), when no handle exists yet to ask. */
+TQ_EXPORT const char *tq_last_error_message(void);
+
+/* ---- Families ----------------------------------------------------------- */
+
+/** Codec families. The numeric values are the family byte stored in stream
+ *  headers and .tqc files; they never change. */
+typedef enum tq_family {
+    TQ_FAMILY_TURBO   = 1, /**< random rotation + Lloyd-Max quantization   */
+    TQ_FAMILY_FRACTAL = 2, /**< range/domain affine self-similarity (IFS)  */
+    TQ_FAMILY_STFTAE  = 3, /**< convolutional autoencoder on the STFT      */
+    TQ_FAMILY_RVQ     = 4, /**< conv encoder/decoder + residual VQ         */
+    TQ_FAMILY_GAUSS   = 5  /**< 2-D Gaussians on the time-frequency plane  */
+} tq_family;
+
+#define TQ_FAMILY_FIRST TQ_FAMILY_TURBO
+#define TQ_FAMILY_LAST  TQ_FAMILY_GAUSS
+
+/** @returns the family's short name ("turbo", ...) or NULL if unknown. */
+TQ_EXPORT const char *tq_family_name(tq_family family);
+
+/** Looks a family up by its short name (case-sensitive).
+ *  @returns TQ_OK, or TQ_ERR_INVALID_ARGUMENT if no family has that name. */
+TQ_EXPORT int tq_family_from_name(const char *name, tq_family *family);
+
+/** @returns 1 if this build of the library can encode and decode the family,
+ *  0 if the family is known but not implemented in this build. */
+TQ_EXPORT int tq_family_available(tq_family family);
+
+/** @returns a one-line description of the family, or NULL if unknown. */
+TQ_EXPORT const char *tq_family_description(tq_family family);
+
+/* ---- Option schema ------------------------------------------------------ */
+
+typedef enum tq_option_type {
+    TQ_OPTION_INT   = 0, /**< integer in [min, max]                          */
+    TQ_OPTION_FLOAT = 1, /**< real number in [min, max]                      */
+    TQ_OPTION_BOOL  = 2, /**< 0 or 1 (also accepts true/false, yes/no)       */
+    TQ_OPTION_POW2  = 3  /**< integer power of two in [min, max]             */
+} tq_option_type;
+
+/** One encoder option of a family: the single source of truth from which the
+ *  option parser, `tqc families` and FFmpeg's AVOption table are derived. */
+typedef struct tq_option_info {
+    const char *name;          /**< key in "key=value" option strings      */
+    tq_option_type type;
+    double default_value;
+    double min_value;
+    double max_value;
+    const char *help;          /**< one line, shown by tqc and ffmpeg -h    */
+} tq_option_info;
+
+/** @returns the number of encoder options of the family (0 if unknown). */
+TQ_EXPORT int tq_family_option_count(tq_family family);
+
+/** @returns option number `index` (0-based) of the family, or NULL if out of
+ *  range. The pointer stays valid for the life of the process. */
+TQ_EXPORT const tq_option_info *tq_family_option(tq_family family, int index);
+
+/* ---- Encoder ------------------------------------------------------------ */
+
+typedef struct tq_encoder tq_encoder;
+
+/** Encoder configuration. Initialise with tq_encoder_config_init(), then set
+ *  the fields you need. */
+typedef struct tq_encoder_config {
+    tq_family family;
+    int sample_rate;     /**< Hz, 8000..192000                                  */
+    int channels;        /**< 1..8                                              */
+    int bitrate;         /**< target bits per second of the coded stream, or 0
+                              to let the family's options decide             */
+    const char *options; /**< "key=value,key=value" (see the family's schema),
+                              or NULL. Unknown keys and out-of-range values
+                              make tq_encoder_create() fail.                */
+} tq_encoder_config;
+
+/** Fills `config` with defaults: the given family, 44100 Hz, 2 channels,
+ *  bitrate 0, no options. */
+TQ_EXPORT void tq_encoder_config_init(tq_encoder_config *config, tq_family family);
+
+/** Creates an encoder.
+ *  @param[in]  config  the configuration; copied, so it may be freed after.
+ *  @param[out] encoder receives the new handle, or NULL on failure.
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a bad rate, channel count,
+ *  bitrate or option (tq_last_error_message() says which); TQ_ERR_UNSUPPORTED
+ *  for a family this build does not implement. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_create(const tq_encoder_config *config,
+                                                      tq_encoder **encoder);
+
+/** Frees an encoder. NULL is allowed. */
+TQ_EXPORT void tq_encoder_destroy(tq_encoder *encoder);
+
+/** @returns samples per channel in one frame; every packet but the last covers
+ *  exactly this many input samples. */
+TQ_EXPORT int tq_encoder_frame_size(const tq_encoder *encoder);
+
+/** @returns the encoder delay in samples per channel: decoded output starts
+ *  with this many samples that precede the input and should be dropped. */
+TQ_EXPORT int tq_encoder_delay(const tq_encoder *encoder);
+
+/** @returns an upper bound on the size in bytes of any packet this encoder
+ *  produces; a buffer of this size never gets TQ_ERR_BUFFER_TOO_SMALL. */
+TQ_EXPORT size_t tq_encoder_max_packet_size(const tq_encoder *encoder);
+
+/** The stream header a decoder needs (FFmpeg extradata). The bytes belong to
+ *  the encoder and stay valid until it is destroyed. */
+TQ_EXPORT int tq_encoder_stream_header(const tq_encoder *encoder,
+                                       const uint8_t **data, size_t *size);
+
+/** Encodes one frame of interleaved float PCM into one packet.
+ *  @param[in]  pcm       samples_per_channel * channels floats.
+ *  @param[in]  samples_per_channel  1..frame_size; fewer than frame_size
+ *                        only for the last frame of the stream.
+ *  @param[out] packet    receives the packet bytes.
+ *  @param[in]  capacity  size of `packet` in bytes.
+ *  @param[out] packet_size  bytes written; 0 if the encoder holds the input
+ *                        back (families with look-ahead).
+ *  @returns TQ_OK, TQ_ERR_INVALID_ARGUMENT, TQ_ERR_BUFFER_TOO_SMALL. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode(tq_encoder *encoder, const float *pcm,
+                                              int samples_per_channel, uint8_t *packet,
+                                              size_t capacity, size_t *packet_size);
+
+/** As tq_encode(), with one array of samples per channel. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode_planar(tq_encoder *encoder,
+                                                     const float *const *planes,
+                                                     int samples_per_channel, uint8_t *packet,
+                                                     size_t capacity, size_t *packet_size);
+
+/** Drains the encoder at the end of the stream. Call repeatedly until it sets
+ *  *packet_size to 0; families without look-ahead return 0 at once. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_flush(tq_encoder *encoder, uint8_t *packet,
+                                                     size_t capacity, size_t *packet_size);
+
+/** Message of the last error on this encoder ("" if none). */
+TQ_EXPORT const char *tq_encoder_error_message(const tq_encoder *encoder);
+
+/* ---- Decoder ------------------------------------------------------------ */
+
+typedef struct tq_decoder tq_decoder;
+
+/** Creates a decoder from a stream header alone.
+ *  @returns TQ_OK; TQ_ERR_CORRUPT if the header is damaged or inconsistent;
+ *  TQ_ERR_UNSUPPORTED for a family this build does not implement;
+ *  TQ_ERR_MODEL if the header names model weights this library lacks. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_create(const uint8_t *stream_header,
+                                                      size_t size, tq_decoder **decoder);
+
+/** Frees a decoder. NULL is allowed. */
+TQ_EXPORT void tq_decoder_destroy(tq_decoder *decoder);
+
+TQ_EXPORT tq_family tq_decoder_family(const tq_decoder *decoder);
+TQ_EXPORT int tq_decoder_sample_rate(const tq_decoder *decoder);
+TQ_EXPORT int tq_decoder_channels(const tq_decoder *decoder);
+/** @returns the largest number of samples per channel one packet decodes to. */
+TQ_EXPORT int tq_decoder_frame_size(const tq_decoder *decoder);
+/** @returns the encoder delay recorded in the stream header. */
+TQ_EXPORT int tq_decoder_delay(const tq_decoder *decoder);
+
+/** Decodes one packet into interleaved float PCM.
+ *  @param[in]  packet  the packet, or NULL to conceal a lost packet (the
+ *                      decoder then outputs one frame of silence).
+ *  @param[out] pcm     room for max_samples_per_channel * channels floats.
+ *  @param[out] samples_per_channel  samples per channel written.
+ *  @returns TQ_OK; TQ_ERR_CORRUPT for a damaged packet (nothing is written
+ *  and the decoder stays usable for the next packet);
+ *  TQ_ERR_BUFFER_TOO_SMALL if the packet holds more samples than fit. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decode(tq_decoder *decoder, const uint8_t *packet,
+                                              size_t packet_size, float *pcm,
+                                              int max_samples_per_channel,
+                                              int *samples_per_channel);
+
+/** As tq_decode(), writing one array per channel. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decode_planar(tq_decoder *decoder,
+                                                     const uint8_t *packet,
+                                                     size_t packet_size, float *const *planes,
+                                                     int max_samples_per_channel,
+                                                     int *samples_per_channel);
+
+/** Forgets all state carried between packets (call after a seek). */
+TQ_EXPORT int tq_decoder_reset(tq_decoder *decoder);
+
+/** Message of the last error on this decoder ("" if none). */
+TQ_EXPORT const char *tq_decoder_error_message(const tq_decoder *decoder);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TQCODEC_TQCODEC_H */

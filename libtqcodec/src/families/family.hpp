@@ -1,0 +1,82 @@
+// The contract every codec family implements. A family turns planar float PCM
+// into packet payloads and back; it never sees files or containers. The API
+// layer (api/tqcodec.cpp) adds the generic stream header and packet prefix.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/options.hpp"
+#include "tqcodec/tqcodec.h"
+
+namespace tq {
+
+// Read-only planar audio: `channels` pointers to `samples` floats each.
+struct PlanarIn {
+    const float* const* data;
+    int channels;
+    int samples;
+};
+
+// Writable planar audio.
+struct PlanarOut {
+    float* const* data;
+    int channels;
+    int samples;
+};
+
+struct EncoderSetup {
+    int sample_rate;
+    int channels;
+    int bitrate;  // bits per second of the whole stream, or 0
+    OptionValues options;
+};
+
+// What the generic stream header records for every family.
+struct StreamInfo {
+    tq_family family;
+    int sample_rate;
+    int channels;
+    int frame_size;
+    int delay;
+};
+
+class FamilyEncoder {
+public:
+    virtual ~FamilyEncoder() = default;
+    virtual int frame_size() const = 0;
+    virtual int delay() const { return 0; }
+    virtual size_t max_payload_size() const = 0;
+    // The family's part of the stream header (its parameters).
+    virtual std::vector<uint8_t> params() const = 0;
+    // Encodes pcm.samples (1..frame_size) samples per channel into one payload.
+    virtual std::vector<uint8_t> encode(const PlanarIn& pcm) = 0;
+};
+
+class FamilyDecoder {
+public:
+    virtual ~FamilyDecoder() = default;
+    // Decodes one payload into out.samples samples per channel (the count the
+    // packet prefix announced). Throws tq::Error(TQ_ERR_CORRUPT) on bad data.
+    virtual void decode(std::span<const uint8_t> payload, const PlanarOut& out) = 0;
+    virtual void reset() {}
+};
+
+struct FamilyDescriptor {
+    tq_family id;
+    const char* name;
+    const char* description;
+    std::span<const tq_option_info> options;
+    // nullptr while the family is not implemented in this build.
+    std::unique_ptr<FamilyEncoder> (*make_encoder)(const EncoderSetup& setup);
+    // Parses and validates `params`; throws TQ_ERR_CORRUPT if they are bad.
+    std::unique_ptr<FamilyDecoder> (*make_decoder)(const StreamInfo& info,
+                                                   std::span<const uint8_t> params);
+};
+
+// nullptr if `family` is not a known family id.
+const FamilyDescriptor* find_family(int family);
+
+}  // namespace tq

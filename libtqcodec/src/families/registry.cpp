@@ -1,0 +1,29 @@
+#include "families/family.hpp"
+#include "families/turbo/turbo.hpp"
+
+namespace tq {
+namespace {
+
+// Families named by the format but not implemented yet: they are listed (so
+// streams name them correctly) and fail at create time with a clear message.
+constexpr FamilyDescriptor planned(tq_family id, const char* name, const char* description) {
+    return FamilyDescriptor{id, name, description, {}, nullptr, nullptr};
+}
+
+const FamilyDescriptor kFamilies[] = {
+    turbo::descriptor(),
+    planned(TQ_FAMILY_FRACTAL, "fractal", "range/domain affine self-similarity, IFS decoding"),
+    planned(TQ_FAMILY_STFTAE, "stftae", "convolutional autoencoder on the STFT"),
+    planned(TQ_FAMILY_RVQ, "rvq", "convolutional encoder/decoder with residual vector quantization"),
+    planned(TQ_FAMILY_GAUSS, "gauss", "sum of 2-D Gaussians on the time-frequency plane"),
+};
+
+}  // namespace
+
+const FamilyDescriptor* find_family(int family) {
+    for (const auto& f : kFamilies)
+        if (f.id == family) return &f;
+    return nullptr;
+}
+
+}  // namespace tq

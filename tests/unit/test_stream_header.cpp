@@ -1,0 +1,2 @@
+// TODO(helper): replaced by the real tests
+#include <gtest/gtest.h>
