@@ -109,6 +109,10 @@ public:
     // The trailer, once next_packet() has returned nullopt (nullopt if it is missing or damaged).
     const std::optional<Trailer>& trailer() const;
 
+    // True when the file can be repositioned (a regular file, not a pipe): only then
+    // may read_trailer_from_end() and seek_to() be called.
+    bool seekable() const;
+
     // For seekable files: reads the trailer from the end without reading packets
     // (nullopt if absent or damaged). Does not move the packet cursor.
     std::optional<Trailer> read_trailer_from_end();
