@@ -44,6 +44,7 @@ int guarded(std::string* handle_error, Body&& body) {
     try {
         body();
         g_last_error.clear();
+        if (handle_error) handle_error->clear();
         return TQ_OK;
     } catch (const tq::Error& e) {
         return record(e.code(), e.what());

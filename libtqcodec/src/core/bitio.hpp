@@ -23,7 +23,8 @@ private:
     int used_ = 0;      // number of pending bits (< 8 between calls)
 };
 
-// Reading past the end throws tq::Error(TQ_ERR_CORRUPT) naming `what`.
+// Reading past the end throws tq::Error(TQ_ERR_CORRUPT) naming `what`; the
+// check is one compare, so it is cheap enough for per-coefficient reads.
 class BitReader {
 public:
     BitReader(std::span<const uint8_t> data, std::string what);
@@ -32,6 +33,8 @@ public:
     size_t bits_left() const { return data_.size() * 8 - pos_; }
 
 private:
+    [[noreturn]] void fail_short(int bits) const;
+
     std::span<const uint8_t> data_;
     size_t pos_ = 0;  // in bits
     std::string what_;

@@ -1,1 +1,117 @@
-// placeholder until the turbo work lands
+#include "families/turbo/params.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+
+#include "core/byteio.hpp"
+#include "core/error.hpp"
+
+namespace tq::turbo {
+namespace {
+
+constexpr tq_option_info kOptions[] = {
+    {"block", TQ_OPTION_POW2, kDefaultBlock, kMinBlock, kMaxBlock,
+     "samples per block: each block is sign-flipped, Walsh-Hadamard rotated and scaled on its own "
+     "(power of two, 64..4096)"},
+    {"bits", TQ_OPTION_INT, kDefaultBits, kMinBits, kMaxBits,
+     "Lloyd-Max index bits per sample (1..8, about 6 dB SNR each); if not given and a bitrate is set, "
+     "the largest that fits the bitrate"},
+    {"residual", TQ_OPTION_BOOL, 0, 0, 1,
+     "add one refinement bit per sample (which half of its Lloyd-Max cell); costs as much as bits+1 "
+     "and gains slightly less"},
+    {"seed", TQ_OPTION_INT, static_cast<double>(kDefaultSeed), 0, static_cast<double>(kMaxSeed),
+     "seed of the pseudo-random sign vectors (stored in the stream header)"},
+};
+
+int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
+
+}  // namespace
+
+std::span<const tq_option_info> option_schema() { return kOptions; }
+
+double estimated_bitrate(const Params& p, int sample_rate, int channels) {
+    const double per_sample = p.code_bits() + 9.0 / p.block;  // codes + scale byte + variant bit
+    return static_cast<double>(sample_rate) *
+           (channels * per_sample + 8.0 * kPacketOverheadBytes / p.frame_size);
+}
+
+std::size_t max_payload_bytes(const Params& p, int channels) {
+    const std::size_t bits_per_block = 9 + static_cast<std::size_t>(p.block) * static_cast<std::size_t>(p.code_bits());
+    const std::size_t bits = static_cast<std::size_t>(p.blocks_per_frame()) * static_cast<std::size_t>(channels) *
+                             bits_per_block;
+    return (bits + 7) / 8;
+}
+
+Params params_from_setup(const EncoderSetup& setup) {
+    const OptionValues& o = setup.options;
+    Params p;
+    p.block = o.get_int("block");
+    p.bits = o.get_int("bits");
+    p.residual = o.get_bool("residual");
+    p.seed = static_cast<uint32_t>(o.get_int("seed"));
+    p.frame_size = std::max(p.block, kTargetFrame);
+    if (setup.bitrate > 0 && !o.given("bits")) {
+        int chosen = 0;
+        for (int b = kMinBits; b <= kMaxBits; ++b) {
+            Params trial = p;
+            trial.bits = b;
+            if (estimated_bitrate(trial, setup.sample_rate, setup.channels) <= setup.bitrate) chosen = b;
+        }
+        if (chosen == 0) {
+            Params lowest = p;
+            lowest.bits = kMinBits;
+            fail(TQ_ERR_INVALID_ARGUMENT,
+                 "turbo: bitrate " + std::to_string(setup.bitrate) + " b/s is below the lowest this family reaches at " +
+                     std::to_string(setup.sample_rate) + " Hz x " + std::to_string(setup.channels) +
+                     " channels with these options (bits=1: about " +
+                     std::to_string(static_cast<long>(std::ceil(estimated_bitrate(lowest, setup.sample_rate,
+                                                                                  setup.channels)))) +
+                     " b/s)");
+        }
+        p.bits = chosen;
+    }
+    return p;
+}
+
+std::vector<uint8_t> serialize_params(const Params& p) {
+    ByteWriter w;
+    w.u8(kParamsVersion);
+    w.u8(static_cast<uint8_t>(log2_exact(p.block)));
+    w.u8(static_cast<uint8_t>(p.bits));
+    w.u8(p.residual ? 1 : 0);
+    w.u32(p.seed);
+    return w.take();
+}
+
+Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
+    ByteReader r(bytes, "turbo parameters");
+    const uint8_t version = r.u8();
+    require_intact(version == kParamsVersion, "turbo parameters: version " + std::to_string(version) +
+                                                  " is not supported (this library reads " +
+                                                  std::to_string(kParamsVersion) + ")");
+    const uint8_t log2_block = r.u8(), bits = r.u8(), flags = r.u8();
+    const uint32_t seed = r.u32();
+    require_intact(r.remaining() == 0, "turbo parameters: " + std::to_string(bytes.size()) + " bytes, expected " +
+                                           std::to_string(kParamsSize));
+    require_intact(log2_block >= log2_exact(kMinBlock) && log2_block <= log2_exact(kMaxBlock),
+                   "turbo parameters: block 2^" + std::to_string(log2_block) + " outside 64..4096");
+    require_intact(bits >= kMinBits && bits <= kMaxBits,
+                   "turbo parameters: bits " + std::to_string(bits) + " outside 1..8");
+    require_intact((flags & ~1u) == 0, "turbo parameters: unknown flags " + std::to_string(flags));
+    require_intact(seed <= kMaxSeed, "turbo parameters: seed " + std::to_string(seed) + " above 2^31-1");
+    Params p;
+    p.block = 1 << log2_block;
+    p.bits = bits;
+    p.residual = (flags & 1u) != 0;
+    p.seed = seed;
+    p.frame_size = info.frame_size;
+    require_intact(p.frame_size >= p.block && p.frame_size % p.block == 0 && p.frame_size <= kMaxFrame,
+                   "turbo parameters: frame size " + std::to_string(p.frame_size) +
+                       " is not a multiple of the block size " + std::to_string(p.block) + " in " +
+                       std::to_string(p.block) + ".." + std::to_string(kMaxFrame));
+    return p;
+}
+
+}  // namespace tq::turbo

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# End-to-end tests of the patched FFmpeg (ffmpeg-patches/): libtq_* encoders and
+# decoders, the tqc muxer and demuxer, through build/ffmpeg/bin/{ffmpeg,ffprobe}.
+#
+# Usage: tests/ffmpeg/ffmpeg_e2e.sh CHECK...   (CHECK: all, or names below)
+# Environment: FFMPEG_BIN_DIR (default build/ffmpeg/bin), TQC (default
+# build/tools/tqc), SAMPLES_DIR (default samples), KEEP=1 keeps the work dir.
+# Exit status: 0 pass, 1 fail, 77 skip (no patched ffmpeg built).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=${FFMPEG_BIN_DIR:-$ROOT/build/ffmpeg/bin}
+TQC=${TQC:-$ROOT/build/tools/tqc}
+SAMPLES=${SAMPLES_DIR:-$ROOT/samples}
+FFMPEG=$BIN/ffmpeg
+FFPROBE=$BIN/ffprobe
+
+if [[ ! -x $FFMPEG || ! -x $FFPROBE ]]; then
+  echo "SKIP: $FFMPEG not built (run ffmpeg-patches/build-ffmpeg.sh)"
+  exit 77
+fi
+command -v python3 >/dev/null || { echo "SKIP: python3 needed for sample comparisons"; exit 77; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tq-ffmpeg-e2e.XXXXXX")
+[[ ${KEEP:-0} == 1 ]] || trap 'rm -rf "$WORK"' EXIT
+
+FAILS=0
+CURRENT=""
+fail() { echo "FAIL [$CURRENT]: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok   [$CURRENT]: $*"; }
+ff() { "$FFMPEG" -hide_banner -nostdin -loglevel error -y "$@"; }
+
+# Small helpers in Python (standard library only) on raw float32 files.
+samples_of() {  # RAW CHANNELS -> samples per channel
+  python3 -c 'import os,sys; print(os.path.getsize(sys.argv[1]) // (4 * int(sys.argv[2])))' "$1" "$2"
+}
+# snr_db REF TEST CHANNELS [REF_OFFSET_SAMPLES]: SNR of TEST against REF (same length as TEST)
+snr_db() {
+  python3 - "$@" <<'EOF'
+import array, math, sys
+ref_path, test_path, ch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+off = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+r = array.array('f'); r.frombytes(open(ref_path, 'rb').read())
+t = array.array('f'); t.frombytes(open(test_path, 'rb').read())
+r = r[off * ch: off * ch + len(t)]
+if len(r) != len(t):
+    print("-999"); sys.exit()
+sig = sum(x * x for x in r); err = sum((x - y) ** 2 for x, y in zip(r, t))
+print("%.2f" % (99.0 if err == 0 else 10 * math.log10(max(sig, 1e-30) / err)))
+EOF
+}
+# max_abs_diff A B CHANNELS OFFSET_IN_A: largest |A[off + i] - B[i]| over B
+max_abs_diff() {
+  python3 - "$@" <<'EOF'
+import array, sys
+a = array.array('f'); a.frombytes(open(sys.argv[1], 'rb').read())
+b = array.array('f'); b.frombytes(open(sys.argv[2], 'rb').read())
+ch, off = int(sys.argv[3]), int(sys.argv[4])
+a = a[off * ch: off * ch + len(b)]
+print("inf" if len(a) != len(b) else max((abs(x - y) for x, y in zip(a, b)), default=0.0))
+EOF
+}
+ge() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
+probe_value() {  # FILE stream|format KEY
+  "$FFPROBE" -v error -show_entries "$2=$3" -of default=noprint_wrappers=1:nokey=1 "$1" | head -n 1
+}
+
+# The clips under test: name, source, extra input options, channels, rate.
+CLIPS=(
+  "mono16k   speech_16k_mono.flac       -        1 16000"
+  "stereo44k breakbeat_44k_stereo.flac  -        2 44100"
+  "stereo48k breakbeat_44k_stereo.flac  48000    2 48000"
+  "mono48k   speech_16k_mono.flac       48000    1 48000"
+)
+
+# Makes $WORK/NAME.wav (16-bit source, resampled as asked), NAME.ref.raw (its
+# float samples), NAME.tqc (turbo) and NAME.dec.raw (decoded through ffmpeg).
+prepare() {
+  local name=$1 src=$2 rate=$3
+  [[ -f $WORK/$name.dec.raw ]] && return 0
+  local ar=()
+  [[ $rate != - ]] && ar=(-af aresample=$rate)
+  ff -i "$SAMPLES/$src" "${ar[@]}" -c:a pcm_s16le "$WORK/$name.wav" || return 1
+  ff -i "$WORK/$name.wav" -f f32le -c:a pcm_f32le "$WORK/$name.ref.raw" || return 1
+  ff -i "$WORK/$name.wav" -c:a tq_turbo "$WORK/$name.tqc" || return 1
+  ff -i "$WORK/$name.tqc" -f f32le -c:a pcm_f32le "$WORK/$name.dec.raw" || return 1
+}
+
+check_roundtrip() {
+  local name src rate ch sr
+  for clip in "${CLIPS[@]}"; do
+    read -r name src rate ch sr <<< "$clip"
+    if ! prepare "$name" "$src" "$rate"; then fail "$name: encode/decode through ffmpeg failed"; continue; fi
+    local n_ref n_dec snr
+    n_ref=$(samples_of "$WORK/$name.ref.raw" "$ch")
+    n_dec=$(samples_of "$WORK/$name.dec.raw" "$ch")
+    [[ $n_ref == "$n_dec" ]] || { fail "$name: decoded $n_dec samples, input has $n_ref"; continue; }
+    [[ $(probe_value "$WORK/$name.tqc" stream sample_rate) == "$sr" ]] || fail "$name: sample rate not $sr"
+    [[ $(probe_value "$WORK/$name.tqc" stream channels) == "$ch" ]] || fail "$name: channels not $ch"
+    snr=$(snr_db "$WORK/$name.ref.raw" "$WORK/$name.dec.raw" "$ch")
+    ge "$snr" 10 || { fail "$name: SNR $snr dB below 10 dB (default turbo settings)"; continue; }
+    pass "$name: exactly $n_dec samples back, SNR $snr dB"
+  done
+}
+
+check_probe() {
+  local name src rate ch sr
+  for clip in "${CLIPS[@]}"; do
+    read -r name src rate ch sr <<< "$clip"
+    prepare "$name" "$src" "$rate" || { fail "$name: prepare failed"; continue; }
+    local json
+    json=$("$FFPROBE" -v error -show_streams -show_format -of json "$WORK/$name.tqc") ||
+      { fail "$name: ffprobe failed"; continue; }
+    python3 - "$json" "$(samples_of "$WORK/$name.ref.raw" "$ch")" "$ch" "$sr" \
+      "$(stat -c %s "$WORK/$name.tqc")" <<'EOF' && pass "$name: ffprobe reports codec, rate, channels, duration, bit_rate" || fail "$name: ffprobe report wrong"
+import json, sys
+j = json.loads(sys.argv[1]); n, ch, sr, size = (int(v) for v in sys.argv[2:6])
+st, fmt = j["streams"][0], j["format"]
+frame = int(st.get("frame_size") or 4096) if "frame_size" in st else 4096
+errs = []
+if st["codec_name"] != "tq_turbo": errs.append("codec_name %s" % st["codec_name"])
+if int(st["sample_rate"]) != sr: errs.append("sample_rate %s" % st["sample_rate"])
+if int(st["channels"]) != ch: errs.append("channels %s" % st["channels"])
+truth = n / sr
+for where, d in (("stream", st.get("duration")), ("format", fmt.get("duration"))):
+    if d is None or abs(float(d) - truth) > frame / sr: errs.append("%s duration %s vs %.6f" % (where, d, truth))
+expect_rate = size * 8 / truth
+for where, b in (("stream", st.get("bit_rate")), ("format", fmt.get("bit_rate"))):
+    if b is None or abs(float(b) - expect_rate) > 0.02 * expect_rate: errs.append("%s bit_rate %s vs %.0f" % (where, b, expect_rate))
+if fmt.get("format_name") != "tqc": errs.append("format_name %s" % fmt.get("format_name"))
+for e in errs: print("   ", e)
+sys.exit(1 if errs else 0)
+EOF
+  done
+}
+
+check_seek() {
+  local name=stereo44k ch=2 sr=44100
+  prepare "$name" breakbeat_44k_stereo.flac - || { fail "prepare failed"; return; }
+  ff -ss 5 -t 2 -i "$WORK/$name.tqc" -f f32le -c:a pcm_f32le "$WORK/seek.raw" ||
+    { fail "ffmpeg -ss 5 -t 2 failed"; return; }
+  local n diff
+  n=$(samples_of "$WORK/seek.raw" $ch)
+  [[ $n == $((2 * sr)) ]] || { fail "-ss 5 -t 2 gave $n samples, want $((2 * sr))"; return; }
+  diff=$(max_abs_diff "$WORK/$name.dec.raw" "$WORK/seek.raw" $ch $((5 * sr)))
+  ge 0.0001 "$diff" || { fail "-ss 5 -t 2 decodes other samples than [5 s, 7 s) of the full decode (max diff $diff)"; return; }
+  pass "-ss 5 -t 2 gives exactly samples [5 s, 7 s) of the full decode"
+}
+
+check_pipe() {
+  local name=stereo44k ch=2
+  prepare "$name" breakbeat_44k_stereo.flac - || { fail "prepare failed"; return; }
+  "$FFMPEG" -hide_banner -nostdin -loglevel error -i "$WORK/$name.wav" -c:a tq_turbo -f tqc pipe:1 \
+    > "$WORK/pipe.tqc" || { fail "writing to pipe:1 failed"; return; }
+  ff -i "$WORK/pipe.tqc" -f f32le -c:a pcm_f32le "$WORK/pipe.dec.raw" || { fail "decoding the piped file failed"; return; }
+  cmp -s "$WORK/pipe.dec.raw" "$WORK/$name.dec.raw" || { fail "piped file decodes differently from the seekable one"; return; }
+  # Reading from a pipe too (no seeking, no trailer lookup).
+  cat "$WORK/pipe.tqc" | "$FFMPEG" -hide_banner -nostdin -loglevel error -f tqc -i pipe:0 -f f32le -c:a pcm_f32le - \
+    > "$WORK/pipe2.raw" || { fail "decoding from pipe:0 failed"; return; }
+  cmp -s "$WORK/pipe2.raw" "$WORK/$name.dec.raw" || { fail "decoding from pipe:0 differs"; return; }
+  local d
+  d=$(probe_value "$WORK/pipe.tqc" format duration)
+  [[ -n $d && $d != N/A ]] || { fail "piped file has no duration in ffprobe"; return; }
+  pass "-f tqc pipe:1 gives a playable file (duration $d s from its trailer), readable from pipe:0 too"
+}
+
+check_remux() {
+  local name=stereo44k
+  prepare "$name" breakbeat_44k_stereo.flac - || { fail "prepare failed"; return; }
+  ff -i "$WORK/$name.tqc" -c:a copy "$WORK/remux.tqc" || { fail "-c:a copy to .tqc failed"; return; }
+  "$FFMPEG" -hide_banner -nostdin -loglevel error -i "$WORK/$name.tqc" -c:a copy -f tqc pipe:1 \
+    > "$WORK/remux-pipe.tqc" || { fail "-c:a copy to pipe failed"; return; }
+  local a b c
+  a=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=pts,duration,size,data_hash -of csv "$WORK/$name.tqc")
+  b=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=pts,duration,size,data_hash -of csv "$WORK/remux.tqc")
+  c=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=pts,duration,size,data_hash -of csv "$WORK/remux-pipe.tqc")
+  [[ -n $a && $a == "$b" && $a == "$c" ]] || { fail "remuxed packets differ from the source's"; return; }
+  pass "-c:a copy keeps all $(wc -l <<< "$a") packets (pts, duration, size, data)"
+}
+
+tqc_has() { [[ -x $TQC ]] && "$TQC" "$1" --help >/dev/null 2>&1; }
+
+check_tqc_interop() {
+  if ! tqc_has encode || ! tqc_has decode || ! tqc_has info; then
+    echo "skip [$CURRENT]: $TQC lacks encode/decode/info"
+    return
+  fi
+  local name=stereo44k ch=2
+  prepare "$name" breakbeat_44k_stereo.flac - || { fail "prepare failed"; return; }
+  # tqc -> ffmpeg
+  "$TQC" encode -q -c turbo "$WORK/$name.wav" "$WORK/tool.tqc" || { fail "tqc encode failed"; return; }
+  ff -i "$WORK/tool.tqc" -f f32le -c:a pcm_f32le "$WORK/tool.dec.raw" || { fail "ffmpeg cannot decode tqc's file"; return; }
+  [[ $(samples_of "$WORK/tool.dec.raw" $ch) == $(samples_of "$WORK/$name.ref.raw" $ch) ]] ||
+    fail "ffmpeg decodes tqc's file to a different length"
+  cmp -s "$WORK/tool.dec.raw" "$WORK/$name.dec.raw" || fail "tqc's and ffmpeg's encodes decode differently"
+  # ffmpeg -> tqc, for both a seekable and a piped file
+  local f info
+  for f in "$name.tqc" pipe.tqc; do
+    [[ -f $WORK/$f ]] || continue
+    info=$("$TQC" info "$WORK/$f" 2>&1) || { fail "tqc info rejects ffmpeg's $f: $info"; continue; }
+    grep -q 'SHA-256 OK' <<< "$info" || fail "tqc info: checksum of ffmpeg's $f not OK"
+    grep -Eq '^damage +none' <<< "$info" || fail "tqc info reports damage in ffmpeg's $f"
+  done
+  "$TQC" decode --float "$WORK/$name.tqc" "$WORK/tool-dec.wav" || { fail "tqc decode of ffmpeg's file failed"; return; }
+  ff -i "$WORK/tool-dec.wav" -f f32le -c:a pcm_f32le "$WORK/tool-dec.raw"
+  cmp -s "$WORK/tool-dec.raw" "$WORK/$name.dec.raw" || fail "tqc decode and ffmpeg decode of the same file differ"
+  pass "tqc encode -> ffmpeg decode, ffmpeg -> tqc info/decode agree (SHA-256, CRCs, samples)"
+}
+
+check_damage() {
+  local name=stereo44k
+  prepare "$name" breakbeat_44k_stereo.flac - || { fail "prepare failed"; return; }
+  local size f rc err
+  size=$(stat -c %s "$WORK/$name.tqc")
+  head -c $((size * 6 / 10)) "$WORK/$name.tqc" > "$WORK/trunc.tqc"
+  cp "$WORK/$name.tqc" "$WORK/flip.tqc"
+  # Flip one byte in the middle of the file (inside some packet's payload) and one in the header.
+  python3 - "$WORK/flip.tqc" "$WORK/$name.tqc" "$WORK/hdr.tqc" <<'EOF'
+import sys
+data = bytearray(open(sys.argv[2], 'rb').read())
+mid = bytearray(data); mid[len(mid) // 2] ^= 0x10; open(sys.argv[1], 'wb').write(mid)
+hdr = bytearray(data); hdr[17] ^= 0x01; open(sys.argv[3], 'wb').write(hdr)
+EOF
+  for f in trunc flip hdr; do
+    err=$("$FFMPEG" -hide_banner -nostdin -loglevel error -y -i "$WORK/$f.tqc" -f f32le -c:a pcm_f32le "$WORK/$f.raw" 2>&1)
+    rc=$?
+    if (( rc >= 128 )); then fail "$f.tqc: ffmpeg crashed (exit $rc)"; continue; fi
+    [[ -n $err ]] || { fail "$f.tqc: ffmpeg reported no error"; continue; }
+    "$FFPROBE" -v error -show_format "$WORK/$f.tqc" >/dev/null 2>&1
+    (( $? < 128 )) || { fail "$f.tqc: ffprobe crashed"; continue; }
+    pass "$f.tqc: ffmpeg exits $rc and says: $(head -n 1 <<< "$err")"
+  done
+  # A flipped payload byte is concealed: the decode keeps its length.
+  [[ -f $WORK/flip.raw && $(stat -c %s "$WORK/flip.raw") == $(stat -c %s "$WORK/$name.dec.raw") ]] &&
+    pass "flip.tqc: damaged packet concealed, length kept" || fail "flip.tqc: decoded length changed"
+}
+
+check_options() {
+  local h opt
+  h=$("$FFMPEG" -hide_banner -h encoder=libtq_turbo 2>&1)
+  for opt in block bits residual seed tq_opts; do
+    grep -Eq -- "^ +-$opt +<[a-z]+> +E...A.+ [a-z]" <<< "$h" || fail "-h encoder=libtq_turbo lacks -$opt with help text"
+  done
+  if [[ -x $TQC ]] && tqc_has families; then
+    # Every option of the library's schema is offered by the wrapper.
+    for opt in $("$TQC" families 2>/dev/null | awk '/^turbo /{f=1;next} /^[a-z]+ \(id/{f=0} f && /^    [a-z_]+ +(int|float|bool|pow2) /{print $1}'); do
+      grep -Eq -- "^ +-$opt " <<< "$h" || fail "schema option '$opt' (tqc families) missing from libtq_turbo's AVOptions"
+    done
+  fi
+  local wav=$WORK/opt.wav s2 s6 a b
+  ff -i "$SAMPLES/speech_16k_mono.flac" -t 4 -c:a pcm_s16le "$wav" || { fail "cannot make input"; return; }
+  ff -i "$wav" -c:a tq_turbo -bits 2 "$WORK/b2.tqc" && ff -i "$wav" -c:a tq_turbo -bits 6 "$WORK/b6.tqc" ||
+    { fail "encoding with -bits failed"; return; }
+  s2=$(stat -c %s "$WORK/b2.tqc"); s6=$(stat -c %s "$WORK/b6.tqc")
+  (( s2 < s6 )) || fail "-bits 2 ($s2 bytes) not smaller than -bits 6 ($s6 bytes)"
+  ff -i "$wav" -c:a tq_turbo -tq_opts bits=2 "$WORK/o2.tqc" || fail "-tq_opts bits=2 failed"
+  ff -i "$wav" -c:a tq_turbo -q:a 2 "$WORK/q2.tqc" || fail "-q:a 2 failed"
+  a=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/b2.tqc")
+  b=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/o2.tqc")
+  [[ $a == "$b" ]] || fail "-tq_opts bits=2 and -bits 2 give different packets"
+  b=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/q2.tqc")
+  [[ $a == "$b" ]] || fail "-q:a 2 and -bits 2 give different packets"
+  ff -i "$wav" -c:a tq_turbo -b:a 40k "$WORK/b40.tqc" || fail "-b:a 40k failed"
+  local br
+  br=$(probe_value "$WORK/b40.tqc" format bit_rate)
+  [[ -n $br ]] && ge 44000 "$br" || fail "-b:a 40k gave $br bit/s"
+  local err
+  err=$(ff -i "$wav" -c:a tq_turbo -tq_opts nosuch=1 "$WORK/bad.tqc" 2>&1) && fail "unknown -tq_opts key accepted"
+  grep -q nosuch <<< "$err" || fail "unknown option: message does not name it: $err"
+  err=$(ff -i "$wav" -c:a tq_rvq "$WORK/rvq.tqc" 2>&1)
+  if [[ $? == 0 ]]; then
+    echo "note [$CURRENT]: the rvq family is implemented now"
+  else
+    grep -q "libtqcodec" <<< "$err" || fail "unimplemented family: no library message: $err"
+  fi
+  pass "-bits/-tq_opts/-q:a/-b:a map onto the library; bad options fail with the library's message"
+}
+
+ALL=(roundtrip probe seek pipe remux tqc_interop damage options)
+[[ $# -eq 0 || $1 == all ]] && set -- "${ALL[@]}"
+for CURRENT in "$@"; do
+  if ! declare -F "check_$CURRENT" >/dev/null; then echo "unknown check $CURRENT (known: ${ALL[*]})"; exit 2; fi
+  "check_$CURRENT"
+done
+(( FAILS == 0 )) || { echo "$FAILS failure(s)"; exit 1; }
