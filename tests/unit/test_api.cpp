@@ -7,18 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "handles.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
 
-struct Encoder {
-    tq_encoder* p = nullptr;
-    ~Encoder() { tq_encoder_destroy(p); }
-};
-struct Decoder {
-    tq_decoder* p = nullptr;
-    ~Decoder() { tq_decoder_destroy(p); }
-};
+using tqtest::Decoder;
+using tqtest::Encoder;
+using tqtest::last_error_mentions;
 
 tq_encoder_config turbo_config(int rate = 44100, int channels = 2, const char* options = nullptr) {
     tq_encoder_config c;
@@ -27,10 +23,6 @@ tq_encoder_config turbo_config(int rate = 44100, int channels = 2, const char* o
     c.channels = channels;
     c.options = options;
     return c;
-}
-
-bool last_error_mentions(const char* text) {
-    return std::string(tq_last_error_message()).find(text) != std::string::npos;
 }
 
 TEST(Api, VersionMatchesTheHeader) {

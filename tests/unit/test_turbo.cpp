@@ -13,22 +13,14 @@
 #include "dsp/lloyd_max.hpp"
 #include "families/turbo/bitstream.hpp"
 #include "families/turbo/params.hpp"
+#include "handles.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
 
-struct Encoder {
-    tq_encoder* p = nullptr;
-    ~Encoder() { tq_encoder_destroy(p); }
-};
-struct Decoder {
-    tq_decoder* p = nullptr;
-    ~Decoder() { tq_decoder_destroy(p); }
-};
-
-bool last_error_mentions(const std::string& text) {
-    return std::string(tq_last_error_message()).find(text) != std::string::npos;
-}
+using tqtest::Decoder;
+using tqtest::Encoder;
+using tqtest::last_error_mentions;
 
 double snr_db(const std::vector<float>& ref, const std::vector<float>& out) {
     double s = 0, n = 0;
