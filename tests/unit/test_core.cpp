@@ -168,10 +168,11 @@ TEST(Prng, FirstOutputIsPinned) {
 }
 
 const tq_option_info kSchema[] = {
-    {"bits", TQ_OPTION_INT, 4, 1, 8, "bits per coefficient"},
-    {"gain", TQ_OPTION_FLOAT, 0.5, 0, 1, "a gain"},
-    {"residual", TQ_OPTION_BOOL, 0, 0, 1, "refinement bit"},
-    {"block", TQ_OPTION_POW2, 512, 64, 4096, "block length"},
+    {"bits", TQ_OPTION_INT, 4, 1, 8, "bits per coefficient", nullptr},
+    {"gain", TQ_OPTION_FLOAT, 0.5, 0, 1, "a gain", nullptr},
+    {"residual", TQ_OPTION_BOOL, 0, 0, 1, "refinement bit", nullptr},
+    {"block", TQ_OPTION_POW2, 512, 64, 4096, "block length", nullptr},
+    {"mode", TQ_OPTION_ENUM, 0, 0, 2, "how to code", "time|mdct|other"},
 };
 
 std::string error_message_of(std::string_view text) {
@@ -201,10 +202,18 @@ TEST(Options, ParsesEveryTypeWithSpacesAndEmptyItems) {
     EXPECT_TRUE(v.given("bits"));
 }
 
+TEST(Options, EnumsTakeANameOrAnIndex) {
+    EXPECT_EQ(tq::OptionValues::parse(kSchema, "test", "mode=mdct").get_int("mode"), 1);
+    EXPECT_EQ(tq::OptionValues::parse(kSchema, "test", "mode=other").get_int("mode"), 2);
+    EXPECT_EQ(tq::OptionValues::parse(kSchema, "test", "mode=0").get_int("mode"), 0);
+    EXPECT_NE(error_message_of("mode=mdc").find("expected one of time|mdct|other, got 'mdc'"), std::string::npos);
+    EXPECT_NE(error_message_of("mode=3").find("expected one of"), std::string::npos);
+}
+
 TEST(Options, RejectsUnknownKeysNamingTheKnownOnes) {
     std::string msg = error_message_of("bitz=3");
     EXPECT_NE(msg.find("unknown option 'bitz'"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("known: bits, gain, residual, block"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("known: bits, gain, residual, block, mode"), std::string::npos) << msg;
 }
 
 TEST(Options, RejectsBadValuesNamingKeyAndRange) {

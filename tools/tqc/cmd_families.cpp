@@ -22,6 +22,7 @@ const char* type_name(tq_option_type t) {
         case TQ_OPTION_FLOAT: return "float";
         case TQ_OPTION_BOOL: return "bool";
         case TQ_OPTION_POW2: return "pow2";
+        case TQ_OPTION_ENUM: return "enum";
     }
     return "?";
 }
@@ -35,7 +36,17 @@ std::string num(double v) {
 
 std::string range_text(const tq_option_info& o) {
     if (o.type == TQ_OPTION_BOOL) return "0/1";
+    if (o.type == TQ_OPTION_ENUM && o.choices) return o.choices;
     return num(o.min_value) + ".." + num(o.max_value);
+}
+
+// An enum's default by name: the default_value-th of its choices.
+std::string default_text(const tq_option_info& o) {
+    if (o.type != TQ_OPTION_ENUM || !o.choices) return num(o.default_value);
+    std::string choices = o.choices;
+    size_t start = 0;
+    for (int i = 0; i < static_cast<int>(o.default_value); ++i) start = choices.find('|', start) + 1;
+    return choices.substr(start, choices.find('|', start) - start);
 }
 
 void print_options(tq_family f) {
@@ -45,7 +56,7 @@ void print_options(tq_family f) {
     for (int i = 0; i < n; ++i) {
         const tq_option_info* o = tq_family_option(f, i);
         if (!o) continue;
-        std::printf("    %-10s %-6s %-11s %-14s %s\n", o->name, type_name(o->type), num(o->default_value).c_str(),
+        std::printf("    %-10s %-6s %-11s %-14s %s\n", o->name, type_name(o->type), default_text(*o).c_str(),
                     range_text(*o).c_str(), o->help ? o->help : "");
     }
 }

@@ -108,7 +108,8 @@ typedef enum tq_option_type {
     TQ_OPTION_INT   = 0, /**< integer in [min, max]                          */
     TQ_OPTION_FLOAT = 1, /**< real number in [min, max]                      */
     TQ_OPTION_BOOL  = 2, /**< 0 or 1 (also accepts true/false, yes/no)       */
-    TQ_OPTION_POW2  = 3  /**< integer power of two in [min, max]             */
+    TQ_OPTION_POW2  = 3, /**< integer power of two in [min, max]             */
+    TQ_OPTION_ENUM  = 4  /**< one of `choices` by name (or its 0-based index)  */
 } tq_option_type;
 
 /** One encoder option of a family: the single source of truth from which the
@@ -120,6 +121,9 @@ typedef struct tq_option_info {
     double min_value;
     double max_value;
     const char *help;          /**< one line, shown by tqc and ffmpeg -h    */
+    const char *choices;       /**< TQ_OPTION_ENUM: names separated by '|',
+                                    value = index (min 0, max count - 1);
+                                    NULL for other types                    */
 } tq_option_info;
 
 /** @returns the number of encoder options of the family (0 if unknown). */

@@ -43,9 +43,29 @@ bool is_power_of_two(double v) {
     return (n & (n - 1)) == 0;
 }
 
+// Index of `text` among the '|'-separated names in `choices`, or -1.
+int choice_index(const char* choices, std::string_view text) {
+    std::string_view rest = choices ? choices : "";
+    for (int index = 0; !rest.empty(); ++index) {
+        size_t bar = rest.find('|');
+        if (rest.substr(0, bar) == text) return index;
+        rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+    }
+    return -1;
+}
+
 double parse_value(const tq_option_info& opt, std::string_view family, std::string_view text) {
     std::string where = std::string(family) + " option '" + opt.name + "'";
     double v = 0;
+    if (opt.type == TQ_OPTION_ENUM) {
+        int index = choice_index(opt.choices, text);
+        if (index >= 0) return index;
+        require(parse_number(text, v) && v == std::floor(v) && v >= opt.min_value && v <= opt.max_value,
+                TQ_ERR_INVALID_ARGUMENT,
+                where + ": expected one of " + std::string(opt.choices ? opt.choices : "") + ", got '" +
+                    std::string(text) + "'");
+        return v;
+    }
     if (opt.type == TQ_OPTION_BOOL) {
         require(parse_bool(text, v), TQ_ERR_INVALID_ARGUMENT,
                 where + ": expected 0/1, true/false or yes/no, got '" + std::string(text) + "'");

@@ -14,15 +14,18 @@ namespace {
 constexpr tq_option_info kOptions[] = {
     {"block", TQ_OPTION_POW2, kDefaultBlock, kMinBlock, kMaxBlock,
      "samples per block: each block is sign-flipped, Walsh-Hadamard rotated and scaled on its own "
-     "(power of two, 64..4096)"},
+     "(power of two, 64..4096)",
+     nullptr},
     {"bits", TQ_OPTION_INT, kDefaultBits, kMinBits, kMaxBits,
      "Lloyd-Max index bits per sample (1..8, about 6 dB SNR each); if not given and a bitrate is set, "
-     "the largest that fits the bitrate"},
+     "the largest that fits the bitrate",
+     nullptr},
     {"residual", TQ_OPTION_BOOL, 0, 0, 1,
      "add one refinement bit per sample (which half of its Lloyd-Max cell); costs as much as bits+1 "
-     "and gains slightly less"},
+     "and gains slightly less",
+     nullptr},
     {"seed", TQ_OPTION_INT, static_cast<double>(kDefaultSeed), 0, static_cast<double>(kMaxSeed),
-     "seed of the pseudo-random sign vectors (stored in the stream header)"},
+     "seed of the pseudo-random sign vectors (stored in the stream header)", nullptr},
 };
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }

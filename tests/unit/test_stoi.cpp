@@ -1,0 +1,2 @@
+// placeholder: replaced by the work in progress
+#include <gtest/gtest.h>
