@@ -1,14 +1,14 @@
 // Delay estimation by FFT cross-correlation.
 #include <algorithm>
 
-#include "metrics/fft.hpp"
+#include "dsp/fft.hpp"
 #include "metrics/metrics.hpp"
 
 namespace tqm {
 namespace {
 
 // Spectrum of x zero-padded to the FFT's size, copied out of the FFT's buffer.
-std::vector<std::complex<float>> spectrum_of(detail::RealFft& fft, std::span<const float> x) {
+std::vector<std::complex<float>> spectrum_of(tq::dsp::RealFft& fft, std::span<const float> x) {
     std::span<float> t = fft.time();
     std::fill(t.begin(), t.end(), 0.0f);
     std::copy(x.begin(), x.end(), t.begin());
@@ -39,7 +39,7 @@ int64_t estimate_delay(std::span<const float> ref, std::span<const float> dec, i
     dec = dec.first(std::min(dec.size(), max_window));
     if (ref.empty() || dec.empty() || max_lag <= 0) return 0;
 
-    detail::RealFft fft(detail::fast_fft_size(ref.size() + dec.size()));
+    tq::dsp::RealFft fft(tq::dsp::fast_fft_size(ref.size() + dec.size()));
     const std::vector<std::complex<float>> a = spectrum_of(fft, ref);
     const std::vector<std::complex<float>> b = spectrum_of(fft, dec);
     std::span<std::complex<float>> c = fft.spectrum();

@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "metrics/metrics.hpp"
-#include "metrics/stft.hpp"
+#include "dsp/stft.hpp"
 
 namespace tqm {
 namespace {
@@ -90,17 +90,17 @@ double mel_distance_scale(std::span<const float> ref, std::span<const float> dec
     if (ref.empty()) return std::nan("");
     const auto n = static_cast<size_t>(scale.window);
     const size_t hop = n / 4;
-    const std::vector<float> pr = detail::reflect_pad(ref, n / 2), pd = detail::reflect_pad(dec, n / 2);
-    const size_t frames = detail::frame_count(pr.size(), n, hop);
-    const std::vector<float> window = detail::periodic_hann(n);
+    const std::vector<float> pr = tq::dsp::reflect_pad(ref, n / 2), pd = tq::dsp::reflect_pad(dec, n / 2);
+    const size_t frames = tq::dsp::frame_count(pr.size(), n, hop);
+    const std::vector<float> window = tq::dsp::periodic_hann(n);
     const MelBank bank = make_bank(sample_rate, scale.window, scale.mels);
 
-    detail::RealFft fft(n);
+    tq::dsp::RealFft fft(n);
     std::vector<double> mr(static_cast<size_t>(scale.mels)), md(mr.size()), mag(bank.bins);
     double total = 0;
     for (size_t f = 0; f < frames; ++f) {
-        apply_bank(bank, detail::windowed_spectrum(fft, pr, window, f * hop), mag, mr);
-        apply_bank(bank, detail::windowed_spectrum(fft, pd, window, f * hop), mag, md);
+        apply_bank(bank, tq::dsp::windowed_spectrum(fft, pr, window, f * hop), mag, mr);
+        apply_bank(bank, tq::dsp::windowed_spectrum(fft, pd, window, f * hop), mag, md);
         for (size_t m = 0; m < mr.size(); ++m) total += std::abs(log_clamped(mr[m]) - log_clamped(md[m]));
     }
     return total / static_cast<double>(frames * mr.size());

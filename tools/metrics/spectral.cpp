@@ -3,12 +3,12 @@
 
 #include "core/error.hpp"
 #include "metrics/metrics.hpp"
-#include "metrics/stft.hpp"
+#include "dsp/stft.hpp"
 
 namespace tqm {
 namespace {
 
-using detail::RealFft;
+using tq::dsp::RealFft;
 
 // 10 log10 of the normalised power of every bin of one frame.
 void log_power(std::span<const std::complex<float>> spec, double window_energy, std::vector<double>& out) {
@@ -29,8 +29,8 @@ double log_spectral_distance_db(std::span<const float> ref, std::span<const floa
     if (ref.empty()) return std::nan("");
     const auto n = static_cast<size_t>(lsd_window_length(sample_rate));
     const size_t hop = n / 4;
-    const size_t frames = std::max<size_t>(1, detail::frame_count(ref.size(), n, hop));
-    const std::vector<float> window = detail::periodic_hann(n);
+    const size_t frames = std::max<size_t>(1, tq::dsp::frame_count(ref.size(), n, hop));
+    const std::vector<float> window = tq::dsp::periodic_hann(n);
     double window_energy = 0;
     for (float w : window) window_energy += double(w) * w;
 
@@ -38,8 +38,8 @@ double log_spectral_distance_db(std::span<const float> ref, std::span<const floa
     std::vector<double> lr, ld;
     double total = 0;
     for (size_t f = 0; f < frames; ++f) {
-        log_power(detail::windowed_spectrum(fft, ref, window, f * hop), window_energy, lr);
-        log_power(detail::windowed_spectrum(fft, dec, window, f * hop), window_energy, ld);
+        log_power(tq::dsp::windowed_spectrum(fft, ref, window, f * hop), window_energy, lr);
+        log_power(tq::dsp::windowed_spectrum(fft, dec, window, f * hop), window_energy, ld);
         double sq = 0;
         for (size_t k = 0; k < lr.size(); ++k) sq += (lr[k] - ld[k]) * (lr[k] - ld[k]);
         total += std::sqrt(sq / static_cast<double>(lr.size()));

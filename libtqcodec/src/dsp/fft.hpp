@@ -1,4 +1,4 @@
-// Real FFTs for the metrics, on FFTW3f. FFTW's planner is not thread-safe, so plans are
+// Real FFTs on FFTW3f. FFTW's planner is not thread-safe, so plans are
 // created (FFTW_ESTIMATE) and cached behind one mutex; executing a plan on new arrays is
 // thread-safe, so every RealFft owns its own SIMD-aligned buffers.
 #pragma once
@@ -8,7 +8,7 @@
 #include <memory>
 #include <span>
 
-namespace tqm::detail {
+namespace tq::dsp {
 
 struct FftwFree {
     void operator()(void* p) const;
@@ -38,4 +38,4 @@ private:
 // The smallest 2^a 3^b 5^c >= n (sizes FFTW transforms fast).
 size_t fast_fft_size(size_t n);
 
-}  // namespace tqm::detail
+}  // namespace tq::dsp

@@ -1,10 +1,10 @@
-#include "metrics/stft.hpp"
+#include "dsp/stft.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-namespace tqm::detail {
+namespace tq::dsp {
 
 std::vector<float> periodic_hann(size_t n) {
     std::vector<float> w(n);
@@ -51,4 +51,4 @@ std::span<const std::complex<float>> windowed_spectrum(RealFft& fft, std::span<c
     return fft.spectrum();
 }
 
-}  // namespace tqm::detail
+}  // namespace tq::dsp

@@ -1,4 +1,4 @@
-// Framing helpers shared by the spectral metrics.
+// STFT framing helpers (windows, padding, frames).
 #pragma once
 
 #include <complex>
@@ -6,9 +6,9 @@
 #include <span>
 #include <vector>
 
-#include "metrics/fft.hpp"
+#include "dsp/fft.hpp"
 
-namespace tqm::detail {
+namespace tq::dsp {
 
 // Periodic Hann window (scipy.signal.get_window("hann", n), torch.hann_window(n)).
 std::vector<float> periodic_hann(size_t n);
@@ -24,4 +24,4 @@ size_t frame_count(size_t length, size_t n, size_t hop);
 std::span<const std::complex<float>> windowed_spectrum(RealFft& fft, std::span<const float> x,
                                                        const std::vector<float>& window, size_t start);
 
-}  // namespace tqm::detail
+}  // namespace tq::dsp

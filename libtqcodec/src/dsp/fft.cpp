@@ -1,4 +1,4 @@
-#include "metrics/fft.hpp"
+#include "dsp/fft.hpp"
 
 #include <fftw3.h>
 
@@ -7,7 +7,7 @@
 #include <new>
 #include <utility>
 
-namespace tqm::detail {
+namespace tq::dsp {
 namespace {
 
 std::mutex g_plan_mutex;
@@ -80,4 +80,4 @@ size_t fast_fft_size(size_t n) {
     return best;
 }
 
-}  // namespace tqm::detail
+}  // namespace tq::dsp
