@@ -74,7 +74,7 @@ build() {
 
 build() {
   log "building"
-  ninja -C "$BUILD" | { grep -v '^ninja: no work to do' || true; }
+  ninja -C "$BUILD" --quiet
 }
 
 install_packages

@@ -1,0 +1,34 @@
+// Seeds for fuzz_decoder: the input layout that target parses, from real streams.
+#include <cstddef>
+
+#include "fuzz_seeds.hpp"
+
+namespace tqfuzz {
+namespace {
+
+void put_u16(std::vector<uint8_t>& out, size_t v) {
+    out.push_back(static_cast<uint8_t>(v));
+    out.push_back(static_cast<uint8_t>(v >> 8));
+}
+
+std::vector<uint8_t> decoder_input(const EncodedStream& s) {
+    std::vector<uint8_t> out;
+    put_u16(out, s.stream_header.size());
+    out.insert(out.end(), s.stream_header.begin(), s.stream_header.end());
+    for (const auto& p : s.packets) {
+        put_u16(out, p.size());
+        out.insert(out.end(), p.begin(), p.end());
+    }
+    put_u16(out, 0xFFFF);  // a lost packet
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint8_t>> seed_inputs() {
+    // Small blocks and few bits keep packets under the target's 64 KiB limit.
+    return {decoder_input(encode_test_stream("block=64,bits=2", 0.3)),
+            decoder_input(encode_test_stream("block=256,bits=3,residual=1", 0.2))};
+}
+
+}  // namespace tqfuzz
