@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "handles.hpp"
@@ -256,6 +257,42 @@ TEST_F(RoundTrip, PlanarAndInterleavedDecodesAgree) {
         ASSERT_EQ(inter[2 * static_cast<size_t>(i)], left[static_cast<size_t>(i)]);
         ASSERT_EQ(inter[2 * static_cast<size_t>(i) + 1], right[static_cast<size_t>(i)]);
     }
+}
+
+// The threading promise of tqcodec.h: handles share nothing mutable, so four
+// encoder/decoder pairs in four threads give exactly the single-thread result.
+std::vector<float> encode_decode(const char* options) {
+    tq_encoder_config c = turbo_config(44100, 2, options);
+    Encoder enc;
+    Decoder dec;
+    EXPECT_EQ(tq_encoder_create(&c, &enc.p), TQ_OK);
+    const uint8_t* header;
+    size_t header_size;
+    EXPECT_EQ(tq_encoder_stream_header(enc.p, &header, &header_size), TQ_OK);
+    EXPECT_EQ(tq_decoder_create(header, header_size, &dec.p), TQ_OK);
+    const int frame = tq_encoder_frame_size(enc.p);
+    std::vector<float> in(static_cast<size_t>(frame) * 2), out(in.size()), all;
+    std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc.p));
+    for (int f = 0; f < 20; ++f) {
+        for (size_t i = 0; i < in.size(); ++i)
+            in[i] = 0.4f * std::sin(0.003f * static_cast<float>(i + static_cast<size_t>(f) * in.size()));
+        size_t size = 0;
+        int got = 0;
+        EXPECT_EQ(tq_encode(enc.p, in.data(), frame, packet.data(), packet.size(), &size), TQ_OK);
+        EXPECT_EQ(tq_decode(dec.p, packet.data(), size, out.data(), frame, &got), TQ_OK);
+        all.insert(all.end(), out.begin(), out.end());
+    }
+    return all;
+}
+
+TEST(Api, HandlesInParallelThreadsGiveTheSingleThreadResult) {
+    const char* options[] = {"bits=3", "bits=6,residual=1", "block=64,bits=2", "block=4096,bits=8"};
+    std::vector<std::vector<float>> expected, parallel(4);
+    for (const char* o : options) expected.push_back(encode_decode(o));
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < 4; ++t) threads.emplace_back([&, t] { parallel[t] = encode_decode(options[t]); });
+    for (auto& t : threads) t.join();
+    for (size_t t = 0; t < 4; ++t) EXPECT_EQ(parallel[t], expected[t]) << options[t];
 }
 
 }  // namespace
