@@ -8,9 +8,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 
 DEBIAN_PACKAGES=(
-  g++ pkg-config meson ninja-build python3
+  g++ make pkg-config meson ninja-build python3
   libssl-dev zlib1g-dev libfftw3-dev libsndfile1-dev libsoxr-dev
   libhnswlib-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  # the patched FFmpeg (ffmpeg-patches/build-ffmpeg.sh) and its anchor encoders
+  nasm libopus-dev libmp3lame-dev libvorbis-dev xz-utils curl ca-certificates git patch
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -77,6 +79,14 @@ build() {
   ninja -C "$BUILD" --quiet
 }
 
+# FFmpeg 7.1.5 with the patch series, linked against this build of the library:
+# build/ffmpeg/bin/{ffmpeg,ffprobe}. Seconds when nothing changed.
+build_ffmpeg() {
+  log "building the patched FFmpeg"
+  "$ROOT/ffmpeg-patches/build-ffmpeg.sh" "$BUILD"
+}
+
 install_packages
 configure_build
 build
+build_ffmpeg

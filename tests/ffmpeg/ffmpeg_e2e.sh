@@ -249,7 +249,7 @@ check_options() {
   done
   if [[ -x $TQC ]] && tqc_has families; then
     # Every option of the library's schema is offered by the wrapper.
-    for opt in $("$TQC" families 2>/dev/null | awk '/^turbo /{f=1;next} /^[a-z]+ \(id/{f=0} f && /^    [a-z_]+ +(int|float|bool|pow2) /{print $1}'); do
+    for opt in $("$TQC" families 2>/dev/null | awk '/^turbo /{f=1;next} /^[a-z]+ \(id/{f=0} f && /^    [a-z_]+ +(int|float|bool|pow2|enum) /{print $1}'); do
       grep -Eq -- "^ +-$opt " <<< "$h" || fail "schema option '$opt' (tqc families) missing from libtq_turbo's AVOptions"
     done
   fi

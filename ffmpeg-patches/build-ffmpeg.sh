@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Builds a minimal static FFmpeg 7.1.5 with libtqcodec (ffmpeg + ffprobe).
+#
+# Usage: ffmpeg-patches/build-ffmpeg.sh [LIBTQCODEC_BUILD_DIR [FFMPEG_SRC_DIR [PREFIX]]]
+#   LIBTQCODEC_BUILD_DIR  configured meson build dir of this project   (default: build)
+#   FFMPEG_SRC_DIR        where the patched source is unpacked        (default: build/ffmpeg-src)
+#   PREFIX                install prefix; gets bin/ffmpeg, bin/ffprobe (default: build/ffmpeg)
+# Relative paths are taken from the repository root.
+#
+# Steps: obtain the FFmpeg source tarball and check its pinned SHA-256 (from
+# the cache, else ffmpeg.org, else Debian's source package of the same
+# upstream version: Debian 13 "trixie" ships the upstream tarball unchanged as
+# ffmpeg_7.1.5.orig.tar.xz); unpack; apply ffmpeg-patches/*.patch; configure
+# against libtqcodec through pkg-config (--static); make; make install.
+# Every step is skipped when its inputs did not change, so a second run with
+# nothing changed takes a second or two.
+#
+# Debian packages: build-essential (gcc, make), pkg-config, xz-utils, curl or
+# wget, git (or patch), nasm (else the build goes on with --disable-x86asm: slower
+# codecs), libopus-dev, libmp3lame-dev, libvorbis-dev (benchmark anchors),
+# plus what libtqcodec itself needs (meson, ninja-build, g++, libssl-dev,
+# zlib1g-dev, ...).
+#
+# Environment: TQ_CACHE_DIR (default ~/.cache/tqcodec), JOBS (default nproc),
+# FFMPEG_URL (override the download URL), FFMPEG_EXTRA_CONFIGURE (appended to
+# configure's flags).
+set -euo pipefail
+
+FFMPEG_VERSION=7.1.5
+FFMPEG_SHA256=de668509caf9e35e3cd162473441fdb29538c6d96ed080292b3cf9e6fc5d558f
+FFMPEG_TARBALL=ffmpeg-$FFMPEG_VERSION.tar.xz
+UPSTREAM_URL=https://ffmpeg.org/releases/$FFMPEG_TARBALL
+DEBIAN_URL=http://deb.debian.org/debian/pool/main/f/ffmpeg/ffmpeg_$FFMPEG_VERSION.orig.tar.xz
+DEBIAN_SOURCE_VERSION=7:7.1.5-0+deb13u1
+DEBIAN_SUITES="trixie trixie-security trixie-updates"
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
+
+LIB_BUILD=$(abspath "${1:-build}")
+SRC=$(abspath "${2:-build/ffmpeg-src}")
+PREFIX=$(abspath "${3:-build/ffmpeg}")
+WORK=$(dirname "$SRC")/ffmpeg-work          # staged libtqcodec, stamps, logs
+CACHE=${TQ_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tqcodec}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+log() { printf '\033[1m==> ffmpeg: %s\033[0m\n' "$*" >&2; }
+die() { printf 'build-ffmpeg: error: %s\n' "$*" >&2; exit 1; }
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---- tools --------------------------------------------------------------
+need=()
+for t in make cc pkg-config xz tar sha256sum meson; do
+  command -v "$t" >/dev/null || need+=("$t")
+done
+command -v curl >/dev/null || command -v wget >/dev/null || need+=("curl or wget")
+command -v git >/dev/null || command -v patch >/dev/null || need+=("git or patch")
+[[ ${#need[@]} -eq 0 ]] || die "missing tools: ${need[*]} (Debian: build-essential pkg-config xz-utils git meson curl)"
+[[ -f $LIB_BUILD/build.ninja ]] || die "$LIB_BUILD is not a configured meson build dir of libtqcodec (meson setup it first)"
+
+fetch() {  # fetch URL FILE: short timeouts, so unreachable hosts fall through fast
+  if command -v curl >/dev/null; then
+    curl -fsSL --connect-timeout 5 --max-time 300 -o "$2" "$1"
+  else
+    wget -q --timeout=5 --tries=1 -O "$2" "$1"
+  fi
+}
+
+# ---- 1. source tarball, pinned by SHA-256 ---------------------------------
+obtain_tarball() {
+  local cached=$CACHE/$FFMPEG_TARBALL part
+  mkdir -p "$CACHE"
+  if [[ -f $cached ]]; then
+    [[ $(sha256_of "$cached") == "$FFMPEG_SHA256" ]] && return 0
+    log "cached $cached has the wrong SHA-256; fetching again"
+    rm -f "$cached"
+  fi
+  part=$cached.part.$$
+  local url
+  for url in ${FFMPEG_URL:-} "$UPSTREAM_URL" "$DEBIAN_URL"; do
+    log "downloading $url"
+    if fetch "$url" "$part" && [[ $(sha256_of "$part") == "$FFMPEG_SHA256" ]]; then
+      mv "$part" "$cached"
+      return 0
+    fi
+    log "no valid tarball from $url"
+    rm -f "$part"
+  done
+  # Last resort: apt's own client with a private deb-src list (the system's
+  # apt configuration is not touched).
+  if command -v apt-get >/dev/null; then
+    log "trying apt-get source ffmpeg=$DEBIAN_SOURCE_VERSION"
+    local apt=$WORK/apt suite
+    rm -rf "$apt"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/dl"
+    : > "$apt/sources.list"
+    for suite in $DEBIAN_SUITES; do
+      local base=http://deb.debian.org/debian
+      [[ $suite == *-security ]] && base=http://deb.debian.org/debian-security
+      echo "deb-src $base $suite main" >> "$apt/sources.list"
+    done
+    local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/none"
+                -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
+    if apt-get "${opts[@]}" -q update >/dev/null 2>&1 &&
+       (cd "$apt/dl" && apt-get "${opts[@]}" -q --download-only source "ffmpeg=$DEBIAN_SOURCE_VERSION" >/dev/null 2>&1) &&
+       [[ -f $apt/dl/ffmpeg_$FFMPEG_VERSION.orig.tar.xz ]] &&
+       [[ $(sha256_of "$apt/dl/ffmpeg_$FFMPEG_VERSION.orig.tar.xz") == "$FFMPEG_SHA256" ]]; then
+      mv "$apt/dl/ffmpeg_$FFMPEG_VERSION.orig.tar.xz" "$cached"
+      rm -rf "$apt"
+      return 0
+    fi
+    rm -rf "$apt"
+  fi
+  die "could not obtain $FFMPEG_TARBALL with SHA-256 $FFMPEG_SHA256; put it in $CACHE/ by hand"
+}
+
+# ---- 2. libtqcodec, staged as a static-only pkg-config prefix -------------
+stage_libtqcodec() {
+  log "building libtqcodec in $LIB_BUILD"
+  ninja -C "$LIB_BUILD" >/dev/null || die "libtqcodec does not build (ninja -C $LIB_BUILD)"
+  local stage=$WORK/tqcodec-stage new=$WORK/tqcodec-stage.new
+  rm -rf "$new"
+  meson install -C "$LIB_BUILD" --destdir "$new" --tags devel --no-rebuild --quiet >/dev/null ||
+    die "meson install --tags devel failed in $LIB_BUILD"
+  local pc
+  pc=$(find "$new" -name tqcodec.pc -print -quit)
+  [[ -n $pc ]] || die "no tqcodec.pc installed by $LIB_BUILD"
+  # prefix=/usr/local -> prefix=$stage/usr/local; only the static archive stays,
+  # so FFmpeg links libtqcodec into its binaries.
+  local prefix
+  prefix=$(sed -n 's/^prefix=//p' "$pc")
+  sed -i "s|^prefix=.*|prefix=$stage$prefix|" "$pc"
+  find "$new" -name 'libtqcodec.so*' -delete
+  PC_DIR_REL=${pc#"$new"}
+  PC_DIR_REL=$(dirname "$PC_DIR_REL")
+  local key
+  key=$(cd "$new" && find . -type f ! -name tqcodec.pc -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  key=$key-$(sed "s|$stage|STAGE|" "$pc" | sha256sum | cut -c1-16)
+  if [[ -d $stage && $(cat "$WORK/tqcodec.stamp" 2>/dev/null) == "$key" ]]; then
+    rm -rf "$new"          # unchanged: keep the old files and their mtimes
+  else
+    rm -rf "$stage"
+    mv "$new" "$stage"
+    sed -i "s|$new|$stage|" "$stage$PC_DIR_REL/tqcodec.pc"
+    echo "$key" > "$WORK/tqcodec.stamp"
+  fi
+  LIB_KEY=$key
+  export PKG_CONFIG_PATH=$stage$PC_DIR_REL${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+  pkg-config --exists 'tqcodec >= 0.1.0' || die "staged tqcodec.pc is not usable"
+}
+
+# ---- configure flags ------------------------------------------------------
+configure_flags() {
+  local f=(
+    --prefix="$PREFIX"
+    --pkg-config-flags=--static
+    --enable-gpl --enable-version3
+    --disable-everything --disable-autodetect --disable-network
+    --disable-doc --disable-htmlpages --disable-manpages --disable-podpages --disable-txtpages
+    --disable-programs --enable-ffmpeg --enable-ffprobe
+    --disable-shared --enable-static
+    --enable-libtqcodec --enable-libopus --enable-libmp3lame --enable-libvorbis
+    --enable-swresample --enable-avfilter
+    --enable-protocol=file,pipe
+    --enable-demuxer=wav,flac,ogg,mp3,tqc,pcm_f32le,pcm_s16le
+    --enable-muxer=wav,flac,ogg,oga,opus,mp3,tqc,pcm_f32le,pcm_s16le,null,crc,framecrc,md5,framemd5
+    --enable-parser=flac,opus,vorbis,mpegaudio
+    --enable-decoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,flac,vorbis,opus,mp3,mp3float
+    --enable-decoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
+    --enable-encoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,libopus,libmp3lame,libvorbis
+    --enable-encoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
+    --enable-filter=aresample,aformat,anull,atrim,asetnsamples,volume,pan,amix,channelmap
+  )
+  command -v nasm >/dev/null || f+=(--disable-x86asm)
+  # shellcheck disable=SC2206
+  [[ -n ${FFMPEG_EXTRA_CONFIGURE:-} ]] && f+=($FFMPEG_EXTRA_CONFIGURE)
+  printf '%s\n' "${f[@]}"
+}
+
+# ---- main -----------------------------------------------------------------
+mkdir -p "$WORK"
+shopt -s nullglob
+PATCHES=("$HERE"/*.patch)
+shopt -u nullglob
+[[ ${#PATCHES[@]} -gt 0 ]] || die "no patches in $HERE"
+SERIES_KEY=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)
+
+stage_libtqcodec
+mapfile -t FLAGS < <(configure_flags)
+FLAGS_KEY=$(printf '%s\n' "${FLAGS[@]}" | sha256sum | cut -c1-16)
+APPLY_METHOD=$(command -v git >/dev/null && echo git-am || echo patch)
+ALL_KEY=$FFMPEG_SHA256-$SERIES_KEY-$APPLY_METHOD-$LIB_KEY-$FLAGS_KEY
+
+if [[ -x $PREFIX/bin/ffmpeg && -x $PREFIX/bin/ffprobe &&
+      $(cat "$WORK/installed.stamp" 2>/dev/null) == "$ALL_KEY" ]]; then
+  log "up to date: $PREFIX/bin/ffmpeg"
+  exit 0
+fi
+
+# Unpack and patch when the tarball or the series changed.
+SRC_KEY=$FFMPEG_SHA256-$SERIES_KEY-$APPLY_METHOD
+if [[ $(cat "$SRC/.tq-source.stamp" 2>/dev/null) != "$SRC_KEY" ]]; then
+  obtain_tarball
+  log "unpacking FFmpeg $FFMPEG_VERSION into $SRC"
+  rm -rf "$SRC" "$WORK/configured.stamp"
+  mkdir -p "$SRC"
+  tar -xJf "$CACHE/$FFMPEG_TARBALL" -C "$SRC" --strip-components=1 --no-same-owner
+  if command -v git >/dev/null; then
+    # A git repository of its own: the series goes in with `git am` (as the
+    # lead checks it), and FATE's fate-source (which uses git grep) checks
+    # this tree rather than an enclosing repository.
+    export GIT_AUTHOR_NAME=build-ffmpeg GIT_AUTHOR_EMAIL=build-ffmpeg@localhost
+    export GIT_COMMITTER_NAME=build-ffmpeg GIT_COMMITTER_EMAIL=build-ffmpeg@localhost
+    (cd "$SRC" && git init -q && git add -A && git commit -q --no-verify -m "FFmpeg $FFMPEG_VERSION (pristine)") ||
+      die "git init of $SRC failed"
+    log "applying ${#PATCHES[@]} patches with git am"
+    (cd "$SRC" && git am -q "${PATCHES[@]}") || die "the patch series does not apply (git am in $SRC)"
+  else
+    for p in "${PATCHES[@]}"; do
+      log "applying $(basename "$p")"
+      patch -d "$SRC" -p1 --batch --forward --quiet < "$p" || die "$(basename "$p") does not apply"
+    done
+  fi
+  echo "$SRC_KEY" > "$SRC/.tq-source.stamp"
+fi
+
+CONF_KEY=$SRC_KEY-$FLAGS_KEY-$(pkg-config --static --cflags --libs tqcodec | sha256sum | cut -c1-16)
+if [[ $(cat "$WORK/configured.stamp" 2>/dev/null) != "$CONF_KEY" || ! -f $SRC/ffbuild/config.mak ]]; then
+  log "configuring (log: $WORK/configure.log)"
+  (cd "$SRC" && ./configure "${FLAGS[@]}") > "$WORK/configure.log" 2>&1 ||
+    { tail -n 30 "$WORK/configure.log" >&2; tail -n 40 "$SRC/ffbuild/config.log" >&2 || true
+      die "configure failed (see $WORK/configure.log and $SRC/ffbuild/config.log)"; }
+  echo "$CONF_KEY" > "$WORK/configured.stamp"
+fi
+
+# libtqcodec is linked into the programs: relink them when it changed.
+if [[ $(cat "$WORK/linked.stamp" 2>/dev/null) != "$LIB_KEY" ]]; then
+  rm -f "$SRC"/ffmpeg "$SRC"/ffmpeg_g "$SRC"/ffprobe "$SRC"/ffprobe_g
+fi
+
+log "building with $JOBS jobs (log: $WORK/make.log)"
+make -C "$SRC" -j"$JOBS" > "$WORK/make.log" 2>&1 ||
+  { grep -E 'error|Error' "$WORK/make.log" | tail -n 30 >&2; die "make failed (see $WORK/make.log)"; }
+echo "$LIB_KEY" > "$WORK/linked.stamp"
+make -C "$SRC" install > "$WORK/install.log" 2>&1 || die "make install failed (see $WORK/install.log)"
+echo "$ALL_KEY" > "$WORK/installed.stamp"
+log "installed $PREFIX/bin/ffmpeg and $PREFIX/bin/ffprobe ($("$PREFIX/bin/ffmpeg" -hide_banner -version | head -n 1))"
