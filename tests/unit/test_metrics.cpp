@@ -266,3 +266,43 @@ TEST(Metrics, mel_distance_on_short_signals_is_defined) {
     EXPECT_GT(tqm::mel_distance(x, scaled(x, 0.5f), kRate), 0.0);
     EXPECT_TRUE(std::isfinite(tqm::log_spectral_distance_db(x, scaled(x, 0.5f), kRate)));
 }
+
+TEST(Metrics, snr_and_si_sdr_match_numpy_through_alignment_to_0_01_db) {
+    // Reference (numpy, float64 on the same float32 samples):
+    //   snr = 10 log10(sum x^2 / sum (x - y)^2); s = x - mean(x), d = y - mean(y),
+    //   t = <d,s>/<s,s> s, si_sdr = 10 log10(sum t^2 / sum (d - t)^2)
+    // x = 0.3 sin(2 pi 440 n / 16000) + 0.1 lcg(1); y = 0.8 x + 0.04 lcg(2); 8000 samples.
+    // Here y arrives 123 samples late: compare() must align it first.
+    const size_t n = 8000;
+    const auto a = lcg_noise(1, n), b = lcg_noise(2, n);
+    std::vector<float> x(n), y(n);
+    for (size_t i = 0; i < n; ++i) {
+        x[i] = static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 440 * double(i) / kRate) + 0.1 * a[i]);
+        y[i] = static_cast<float>(0.8 * double(x[i]) + 0.04 * b[i]);
+    }
+    const tqm::Report r = tqm::compare(mono(x), mono(delayed(y, 123)));
+    EXPECT_EQ(r.delay, 123);
+    EXPECT_NEAR(r.snr_db, 13.66596014712782, 0.01);
+    EXPECT_NEAR(r.si_sdr_db, 23.407413551509517, 0.01);
+}
+
+TEST(Metrics, gain_and_delay_together_leave_si_sdr_unchanged) {
+    const auto x = test_signal(kRate, 41);
+    const auto y = add_noise_at(x, 18.0, 43);
+    const double expected = tqm::si_sdr_db(x, y);
+    for (float g : {0.3f, 2.0f}) {
+        const tqm::Report r = tqm::compare(mono(x), mono(delayed(scaled(y, g), 500)));
+        EXPECT_EQ(r.delay, 500) << "gain " << g;
+        EXPECT_NEAR(r.si_sdr_db, expected, 1e-3) << "gain " << g;
+    }
+}
+
+TEST(Metrics, stereo_alignment_uses_one_delay_for_both_channels) {
+    const auto l = test_signal(kRate, 51), r = test_signal(kRate, 52);
+    const size_t d = 77;
+    std::vector<float> ref, dec(2 * d, 0.0f);
+    for (size_t i = 0; i < l.size(); ++i) ref.insert(ref.end(), {l[i], r[i]}), dec.insert(dec.end(), {l[i], r[i]});
+    const tqm::Report rep = tqm::compare({ref.data(), l.size(), 2, kRate}, {dec.data(), l.size() + d, 2, kRate});
+    EXPECT_EQ(rep.delay, static_cast<int64_t>(d));
+    EXPECT_EQ(rep.snr_db, tqm::kMaxDb);
+}

@@ -11,5 +11,6 @@ int cmd_decode(std::span<char* const> args);
 int cmd_info(std::span<char* const> args);
 int cmd_compare(std::span<char* const> args);
 int cmd_families(std::span<char* const> args);
+int cmd_bench(std::span<char* const> args);
 
 }  // namespace tqc::cli

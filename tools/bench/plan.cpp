@@ -1,0 +1,157 @@
+#include "bench/plan.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "tqc/cli.hpp"
+
+namespace tqb {
+namespace fs = std::filesystem;
+using tqc::cli::Failure;
+using tqc::cli::UsageError;
+
+const char* class_name(ContentClass c) {
+    switch (c) {
+        case ContentClass::speech: return "speech";
+        case ContentClass::music: return "music";
+        case ContentClass::other: return "other";
+    }
+    return "other";
+}
+
+ContentClass class_from_name(const std::string& name) {
+    if (name.starts_with("sp")) return ContentClass::speech;
+    if (name.starts_with("mu")) return ContentClass::music;
+    return ContentClass::other;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+namespace {
+
+bool is_audio_file(const fs::path& p) {
+    const std::string ext = p.extension().string();
+    return ext == ".flac" || ext == ".wav" || ext == ".ogg";
+}
+
+bool passes(const std::string& name, const std::vector<std::string>& filters) {
+    if (filters.empty()) return true;
+    return std::any_of(filters.begin(), filters.end(),
+                       [&](const std::string& f) { return name.find(f) != std::string::npos; });
+}
+
+bool has_audio(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (is_audio_file(e.path())) return true;
+    return false;
+}
+
+}  // namespace
+
+std::vector<Clip> list_clips(const std::string& dir, const std::vector<std::string>& filters) {
+    std::vector<Clip> clips;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().stem().string();
+        if (e.is_regular_file() && is_audio_file(e.path()) && passes(name, filters))
+            clips.push_back({name, e.path().string(), class_from_name(name)});
+    }
+    if (ec) throw Failure(dir, ec.message());
+    if (clips.empty()) throw Failure(dir, "no audio clips (.flac, .wav, .ogg) to benchmark");
+    std::sort(clips.begin(), clips.end(), [](const Clip& a, const Clip& b) { return a.name < b.name; });
+    return clips;
+}
+
+std::string executable_dir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string(".") : exe.parent_path().string();
+}
+
+std::string find_corpus(const std::string& given) {
+    if (!given.empty()) return given;
+    if (const char* env = std::getenv("TQC_CORPUS"); env && *env) return env;
+    const fs::path exe_dir = executable_dir();  // <build>/tools
+    for (const fs::path& candidate : {exe_dir / "../../../shared/corpus/dev", exe_dir / "../corpus"})
+        if (has_audio(candidate)) return fs::weakly_canonical(candidate).string();
+    throw Failure("bench", "no corpus found: give CORPUS_DIR, set TQC_CORPUS, or build one with scripts/make-corpus.sh");
+}
+
+namespace {
+
+bool offers_mdct_mode(tq_family f) {
+    for (int i = 0; i < tq_family_option_count(f); ++i) {
+        const tq_option_info* o = tq_family_option(f, i);
+        if (!o || std::string(o->name) != "mode" || o->type != TQ_OPTION_ENUM || !o->choices) continue;
+        std::string choices = "|";  // built piecewise: g++ 12 -Wrestrict false positive
+        choices.append(o->choices).append("|");
+        if (choices.find("|mdct|") != std::string::npos) return true;
+    }
+    return false;
+}
+
+std::vector<std::string> family_names(const std::string& list) {
+    if (list != "all") return split_list(list);
+    std::vector<std::string> names;
+    for (int id = TQ_FAMILY_FIRST; id <= TQ_FAMILY_LAST; ++id) names.emplace_back(tq_family_name(static_cast<tq_family>(id)));
+    return names;
+}
+
+}  // namespace
+
+std::vector<Codec> library_codecs(const std::string& list, std::vector<std::string>& notes) {
+    std::vector<Codec> codecs;
+    for (const std::string& name : family_names(list)) {
+        tq_family f{};
+        if (tq_family_from_name(name.c_str(), &f) != TQ_OK) throw UsageError("bench: unknown family '" + name + "' (see 'tqc families')");
+        if (!tq_family_available(f)) {
+            notes.push_back("family " + name + " is not implemented in this build: skipped");
+            continue;
+        }
+        codecs.push_back({name, false, f, "", {}, false});
+        if (offers_mdct_mode(f)) codecs.push_back({name + "-mdct", false, f, "mode=mdct", {}, false});
+    }
+    return codecs;
+}
+
+std::vector<Codec> anchor_codecs(const std::string& list) {
+    std::vector<Codec> codecs;
+    if (list == "none" || list.empty()) return codecs;
+    for (const std::string& name : split_list(list)) {
+        Codec c{name, true, {}, "", {}, false};
+        if (name == "opus") c.anchor = Anchor::opus;
+        else if (name == "mp3") c.anchor = Anchor::mp3;
+        else if (name == "vorbis") c.anchor = Anchor::vorbis;
+        else if (name == "flac") c.anchor = Anchor::flac, c.lossless = true;
+        else throw UsageError("bench: unknown anchor '" + name + "' (expected opus, mp3, vorbis, flac or none)");
+        codecs.push_back(c);
+    }
+    return codecs;
+}
+
+std::vector<Job> make_jobs(const std::vector<Clip>& clips, const std::vector<Codec>& codecs, const std::vector<int>& rates) {
+    std::vector<Job> jobs;
+    for (const Clip& clip : clips)
+        for (const Codec& codec : codecs) {
+            if (codec.lossless) {
+                jobs.push_back({&clip, &codec, 0});
+                continue;
+            }
+            for (int rate : rates) jobs.push_back({&clip, &codec, rate});
+        }
+    return jobs;
+}
+
+}  // namespace tqb
