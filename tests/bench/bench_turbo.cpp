@@ -1,7 +1,8 @@
 // Speed of the turbo family on one core: encode and decode of 44.1 kHz stereo
 // through the C ABI, reported as "audio_seconds=N/s": seconds of audio coded per CPU
 // second, i.e. N x real time,
-// plus the building blocks (FWHT, Lloyd-Max quantize).
+// plus the building blocks (FWHT, MDCT, Lloyd-Max quantize). mode=mdct runs at
+// a bitrate; the Setup's packets are then coded in sequence, as in a stream.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "dsp/fwht.hpp"
 #include "dsp/lloyd_max.hpp"
+#include "dsp/mdct.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
@@ -36,11 +38,12 @@ struct Setup {
     std::vector<float> pcm;
     std::vector<std::vector<uint8_t>> packets;
 
-    explicit Setup(const std::string& options) {
+    explicit Setup(const std::string& options, int bitrate = 0) {
         tq_encoder_config c;
         tq_encoder_config_init(&c, TQ_FAMILY_TURBO);
         c.sample_rate = kRate;
         c.channels = kChannels;
+        c.bitrate = bitrate;
         c.options = options.c_str();
         if (tq_encoder_create(&c, &enc) != TQ_OK) return;
         const uint8_t* h;
@@ -112,6 +115,59 @@ void codec_args(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_TurboEncode)->Apply(codec_args);
 BENCHMARK(BM_TurboDecode)->Apply(codec_args);
+
+// mode=mdct at a bitrate (b/s): MDCT, gains, allocation and shape codes.
+void BM_TurboMdctEncode(benchmark::State& state) {
+    Setup s("mode=mdct", static_cast<int>(state.range(0)));
+    if (!s.ok()) return state.SkipWithError("cannot create the codec");
+    std::vector<uint8_t> packet(tq_encoder_max_packet_size(s.enc));
+    std::size_t f = 0;
+    for (auto _ : state) {
+        size_t n = 0;
+        const int rc = tq_encode(s.enc, s.pcm.data() + (f % 16) * static_cast<std::size_t>(s.frame) * kChannels, s.frame,
+                                 packet.data(), packet.size(), &n);
+        benchmark::DoNotOptimize(rc);
+        benchmark::DoNotOptimize(packet.data());
+        ++f;
+    }
+    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+}
+
+void BM_TurboMdctDecode(benchmark::State& state) {
+    Setup s("mode=mdct", static_cast<int>(state.range(0)));
+    if (!s.ok()) return state.SkipWithError("cannot create the codec");
+    std::vector<float> out(static_cast<std::size_t>(s.frame) * kChannels);
+    std::size_t f = 0;
+    for (auto _ : state) {
+        const auto& p = s.packets[f % 16];
+        int got = 0;
+        const int rc = tq_decode(s.dec, p.data(), p.size(), out.data(), s.frame, &got);
+        benchmark::DoNotOptimize(rc);
+        benchmark::DoNotOptimize(out.data());
+        ++f;
+    }
+    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+}
+
+void mdct_args(benchmark::internal::Benchmark* b) {
+    b->ArgName("bitrate")->Arg(32000)->Arg(128000)->Arg(256000);
+}
+BENCHMARK(BM_TurboMdctEncode)->Apply(mdct_args);
+BENCHMARK(BM_TurboMdctDecode)->Apply(mdct_args);
+
+void BM_Mdct(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    tq::dsp::Mdct mdct(n);
+    std::vector<float> x = test_signal(2 * n), coef(n);
+    for (auto _ : state) {
+        mdct.forward(x.data(), coef.data());
+        benchmark::DoNotOptimize(coef.data());
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_Mdct)->Arg(256)->Arg(1024)->Arg(4096);
 
 void BM_Fwht(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));

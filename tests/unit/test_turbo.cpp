@@ -6,11 +6,14 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "dsp/lloyd_max.hpp"
+#include "families/turbo/allocation.hpp"
+#include "families/turbo/bands.hpp"
 #include "families/turbo/bitstream.hpp"
 #include "families/turbo/params.hpp"
 #include "handles.hpp"
@@ -309,9 +312,9 @@ TEST(Turbo, NonFiniteAndHugeInputNeverBreaksTheCodec) {
 /* ---- options and bitrate ---- */
 
 TEST(Turbo, OptionSchemaListsEveryOptionWithHelp) {
-    const char* names[] = {"block", "bits", "residual", "seed"};
-    ASSERT_EQ(tq_family_option_count(TQ_FAMILY_TURBO), 4);
-    for (int i = 0; i < 4; ++i) {
+    const char* names[] = {"block", "bits", "residual", "seed", "mode", "noise_fill"};
+    ASSERT_EQ(tq_family_option_count(TQ_FAMILY_TURBO), 6);
+    for (int i = 0; i < 6; ++i) {
         const tq_option_info* o = tq_family_option(TQ_FAMILY_TURBO, i);
         ASSERT_NE(o, nullptr);
         EXPECT_STREQ(o->name, names[i]);
@@ -319,6 +322,10 @@ TEST(Turbo, OptionSchemaListsEveryOptionWithHelp) {
     }
     EXPECT_EQ(tq_family_option(TQ_FAMILY_TURBO, 0)->type, TQ_OPTION_POW2);
     EXPECT_EQ(tq_family_option(TQ_FAMILY_TURBO, 2)->type, TQ_OPTION_BOOL);
+    const tq_option_info* mode = tq_family_option(TQ_FAMILY_TURBO, 4);
+    EXPECT_EQ(mode->type, TQ_OPTION_ENUM);
+    EXPECT_STREQ(mode->choices, "time|mdct");
+    EXPECT_EQ(mode->default_value, 0.0);
 }
 
 TEST(Turbo, InvalidOptionsFailNamingTheKey) {
@@ -327,6 +334,8 @@ TEST(Turbo, InvalidOptionsFailNamingTheKey) {
         {"bits=4.5", "bits"},             {"block=100", "block"},     {"block=8192", "block"},
         {"block=32", "block"},            {"residual=2", "residual"}, {"seed=-1", "seed"},
         {"seed=2147483648", "seed"},      {"bits=4,bits=5", "bits"},  {"bits", "bits"},
+        {"mode=freq", "mode"},            {"mode=2", "mode"},         {"mode=mdct,residual=1", "residual"},
+        {"noise_fill=1", "noise_fill"},
     };
     for (const auto& [options, key] : bad) {
         Encoder e;
@@ -503,7 +512,8 @@ TEST(Turbo, HostileStreamHeaderParamsAreRejected) {
     longer.push_back(0);
     const std::vector<std::pair<std::vector<uint8_t>, const char*>> bad = {
         {mutate(0, 2), "version"},          {mutate(1, 5), "block"},           {mutate(1, 13), "block"},
-        {mutate(2, 0), "bits"},             {mutate(2, 9), "bits"},            {mutate(3, 2), "flags"},
+        {mutate(2, 0), "bits"},             {mutate(2, 9), "bits"},            {mutate(3, 8), "flags"},
+        {mutate(3, 4), "flags"},            {mutate(3, 2), "bits"},            {mutate(3, 3), "flags"},
         {mutate(7, 0x80), "seed"},          {with_params({}), "truncated"},    {with_params(longer), "bytes"},
         {with_params(std::vector<uint8_t>(params.begin(), params.end() - 1)), "truncated"},
         {with_frame(4000), "frame size"},   {with_frame(256), "frame size"},   {with_frame(32768), "frame size"},
@@ -599,6 +609,438 @@ TEST(Turbo, PacketsNeverExceedTheAnnouncedMaximum) {
         codec.run(pcm);
         EXPECT_LE(codec.packets[0].size(), tq_encoder_max_packet_size(codec.enc.p));
     }
+}
+
+/* ---- mdct mode ---- */
+
+// A whole stream through the C ABI: every frame, then the flush, every packet
+// decoded in order, the delay dropped.
+struct Stream {
+    std::vector<float> out;  // decoded, delay dropped, as long as decoded
+    std::vector<std::vector<uint8_t>> packets;
+    std::vector<int> samples;  // per packet
+    std::size_t bytes = 0;
+    int delay = 0;
+};
+
+Stream code_stream(Codec& codec, const std::vector<float>& pcm) {
+    Stream s;
+    const int ch = codec.channels;
+    const int total = static_cast<int>(pcm.size()) / ch;
+    for (int pos = 0; pos < total; pos += codec.frame) {
+        const int n = std::min(codec.frame, total - pos);
+        s.packets.push_back(codec.encode(pcm.data() + static_cast<std::size_t>(pos) * ch, n));
+        s.samples.push_back(n);
+    }
+    std::vector<uint8_t> tail(tq_encoder_max_packet_size(codec.enc.p));
+    size_t size = 0;
+    EXPECT_EQ(tq_encoder_flush(codec.enc.p, tail.data(), tail.size(), &size), TQ_OK);
+    if (size) {
+        tail.resize(size);
+        s.packets.push_back(tail);
+        s.samples.push_back(tq_decoder_delay(codec.dec.p));
+        EXPECT_EQ(tq_encoder_flush(codec.enc.p, tail.data(), tail.size(), &size), TQ_OK);
+        EXPECT_EQ(size, 0u) << "a second flush returns nothing";
+    }
+    s.delay = tq_decoder_delay(codec.dec.p);
+    std::vector<float> decoded;
+    std::vector<float> buffer(static_cast<std::size_t>(codec.frame) * ch);
+    for (const auto& p : s.packets) {
+        int got = 0;
+        EXPECT_EQ(tq_decode(codec.dec.p, p.data(), p.size(), buffer.data(), codec.frame, &got), TQ_OK)
+            << tq_decoder_error_message(codec.dec.p);
+        decoded.insert(decoded.end(), buffer.begin(), buffer.begin() + static_cast<long>(got) * ch);
+        s.bytes += p.size();
+    }
+    const std::size_t skip = std::min(decoded.size(), static_cast<std::size_t>(s.delay) * ch);
+    s.out.assign(decoded.begin() + static_cast<long>(skip), decoded.end());
+    return s;
+}
+
+std::vector<float> tones(std::size_t frames, int channels, int rate) {
+    std::vector<float> v(frames * static_cast<std::size_t>(channels));
+    const double f[] = {220.0, 331.0, 440.0, 1250.0, 3020.0};
+    for (std::size_t i = 0; i < frames; ++i)
+        for (int c = 0; c < channels; ++c) {
+            double x = 0.0;
+            for (int k = 0; k < 5; ++k)
+                x += 0.08 / (k + 1) * std::sin(2.0 * std::numbers::pi * f[k] * (1.0 + 0.01 * c) * static_cast<double>(i) / rate + k);
+            v[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] = static_cast<float>(x);
+        }
+    return v;
+}
+
+double stream_bitrate(const Stream& s, std::size_t frames, int rate) {
+    // payload + prefix as coded, plus 25 bytes of .tqc framing and a 16-byte index entry per packet.
+    return 8.0 * static_cast<double>(s.bytes + 41 * s.packets.size()) / (static_cast<double>(frames) / rate);
+}
+
+TEST(TurboMdct, DecodesToExactlyTheInputLengthAfterTheDelay) {
+    struct Case {
+        int rate, channels, frames;
+    };
+    const Case cases[] = {{44100, 2, 4096 * 3},     {44100, 2, 4096 * 3 + 1000}, {44100, 1, 700},
+                          {44100, 2, 1},            {48000, 2, 1024 * 5 + 1023}, {16000, 1, 16000},
+                          {8000, 1, 8000 + 17},     {96000, 3, 9000}};
+    for (const Case& c : cases) {
+        Codec codec(c.rate, c.channels, "mode=mdct,bits=4");
+        ASSERT_TRUE(codec.created);
+        EXPECT_EQ(tq_encoder_delay(codec.enc.p), tq::turbo::default_mdct_size(c.rate));
+        const auto pcm = gaussian(static_cast<std::size_t>(c.frames) * c.channels, 0.1f, 21);
+        const Stream s = code_stream(codec, pcm);
+        ASSERT_EQ(s.out.size(), pcm.size()) << c.rate << " " << c.frames;
+        EXPECT_GT(snr_db(pcm, s.out), 18.0) << c.rate << " " << c.frames;
+    }
+    EXPECT_EQ(tq::turbo::default_mdct_size(44100), 1024);
+    EXPECT_EQ(tq::turbo::default_mdct_size(8000), 256);
+    EXPECT_EQ(tq::turbo::default_mdct_size(16000), 512);
+    EXPECT_EQ(tq::turbo::default_mdct_size(192000), 4096);
+}
+
+TEST(TurboMdct, NothingEncodedFlushesNothing) {
+    Codec codec(44100, 2, "mode=mdct");
+    std::vector<uint8_t> p(tq_encoder_max_packet_size(codec.enc.p));
+    size_t size = 1;
+    EXPECT_EQ(tq_encoder_flush(codec.enc.p, p.data(), p.size(), &size), TQ_OK);
+    EXPECT_EQ(size, 0u);
+}
+
+TEST(TurboMdct, OnlyTheLastPacketMayBeShort) {
+    Codec codec(44100, 1, "mode=mdct");
+    const auto pcm = gaussian(5000, 0.1f, 22);
+    codec.encode(pcm.data(), 100);
+    std::vector<uint8_t> p(tq_encoder_max_packet_size(codec.enc.p));
+    size_t size = 0;
+    EXPECT_EQ(tq_encode(codec.enc.p, pcm.data(), 4096, p.data(), p.size(), &size), TQ_ERR_INVALID_ARGUMENT);
+}
+
+TEST(TurboMdct, BitrateIsWithinFivePercentOfTheTarget) {
+    const int rate = 44100;
+    const std::size_t frames = static_cast<std::size_t>(rate) * 4;
+    for (int bitrate : {32000, 64000, 128000, 256000}) {
+        for (int signal = 0; signal < 2; ++signal) {
+            Codec codec(rate, 2, "mode=mdct", bitrate);
+            ASSERT_TRUE(codec.created) << tq_last_error_message();
+            const auto pcm = signal == 0 ? gaussian(frames * 2, 0.1f, 23) : tones(frames, 2, rate);
+            const Stream s = code_stream(codec, pcm);
+            const double actual = stream_bitrate(s, frames, rate);
+            EXPECT_NEAR(actual / bitrate, 1.0, 0.05) << bitrate << (signal ? " tones" : " noise");
+            std::cout << "[ mdct ] " << (signal ? "tones" : "noise") << " target " << bitrate << " b/s: "
+                      << static_cast<long>(actual) << " b/s, SNR " << snr_db(pcm, s.out) << " dB\n";
+        }
+    }
+}
+
+TEST(TurboMdct, BitsSetTheAverageBitsPerSampleWithoutABitrate) {
+    for (int bits : {1, 2, 4}) {
+        Codec codec(44100, 2, "mode=mdct,bits=" + std::to_string(bits));
+        const auto pcm = gaussian(4096 * 2 * 8, 0.1f, 24);
+        const Stream s = code_stream(codec, pcm);
+        // The flush packet codes the delay's worth of samples too.
+        const double coded = static_cast<double>(pcm.size() + 2u * static_cast<std::size_t>(s.delay));
+        const double payload_bits = 8.0 * static_cast<double>(s.bytes - 2 * s.packets.size()) / coded;
+        EXPECT_NEAR(payload_bits, bits, 0.03 * bits) << bits;
+    }
+}
+
+TEST(TurboMdct, AllocationSpendsTheBudgetAndFavoursLoudBands) {
+    std::mt19937 rng(25);
+    const auto layout = tq::turbo::mdct_bands(1024);
+    std::vector<tq::turbo::AllocationUnit> units;
+    for (int f = 0; f < 8; ++f)
+        for (int b = 0; b < layout.count(); ++b)
+            units.push_back({static_cast<int>(20 + rng() % 80), layout.width[static_cast<std::size_t>(b)]});
+    for (long budget : {0L, 3L, 1000L, 20000L, 60000L}) {
+        const auto bits = tq::turbo::allocate_bits(units, budget);
+        long spent = 0;
+        for (std::size_t u = 0; u < units.size(); ++u) spent += static_cast<long>(bits[u]) * units[u].width;
+        EXPECT_LE(spent, budget);
+        EXPECT_GE(spent, budget - 3) << budget;  // the 4-wide bands fill what wider steps leave
+    }
+    // 12 dB louder (8 gain steps) = 2 more bits, as reverse water-filling says.
+    const tq::turbo::AllocationUnit pair[] = {{60, 16}, {68, 16}};
+    const auto bits = tq::turbo::allocate_bits(pair, 16 * 8);
+    EXPECT_EQ(bits[1] - bits[0], 2);
+    // Silent bands get nothing; nothing beyond 8 bits.
+    const tq::turbo::AllocationUnit silent[] = {{0, 4}, {90, 4}};
+    const auto capped = tq::turbo::allocate_bits(silent, 1000);
+    EXPECT_EQ(capped[0], 0);
+    EXPECT_EQ(capped[1], 8);
+}
+
+TEST(TurboMdct, StepGainTableIsTheLloydMaxMseDrop) {
+    const auto table = tq::turbo::step_gain_table();
+    ASSERT_EQ(table.size(), 8u);
+    for (int b = 0; b < 8; ++b) {
+        const double before = b == 0 ? 1.0 : tq::dsp::lloyd_max(b).mse;
+        const double drop = before - tq::dsp::lloyd_max(b + 1).mse;
+        EXPECT_NEAR(table[static_cast<std::size_t>(b)], 64.0 * std::log2(drop), 0.55) << b;
+    }
+}
+
+TEST(TurboMdct, BandsArePowersOfTwoCoveringTheFrame) {
+    for (int n = 64; n <= 4096; n *= 2) {
+        const auto layout = tq::turbo::mdct_bands(n);
+        int next = 0;
+        for (int b = 0; b < layout.count(); ++b) {
+            EXPECT_EQ(layout.offset[static_cast<std::size_t>(b)], next);
+            const int w = layout.width[static_cast<std::size_t>(b)];
+            EXPECT_EQ(w & (w - 1), 0) << n;
+            next += w;
+        }
+        EXPECT_EQ(next, n);
+    }
+    EXPECT_EQ(tq::turbo::mdct_bands(1024).count(), 24);
+}
+
+TEST(TurboMdct, GainGridIsExactQuarterOctaves) {
+    EXPECT_EQ(tq::turbo::gain_value(tq::turbo::kGainUnity), 1.0f);
+    EXPECT_EQ(tq::turbo::gain_value(tq::turbo::kGainUnity + 4), 2.0f);
+    for (int i = 1; i <= tq::turbo::kGainMaxIndex; ++i)
+        EXPECT_EQ(tq::turbo::nearest_gain_index(tq::turbo::gain_value(i)), i);
+    EXPECT_EQ(tq::turbo::nearest_gain_index(0.0), 0);
+    EXPECT_EQ(tq::turbo::nearest_gain_index(1e-12), 0);
+    EXPECT_EQ(tq::turbo::nearest_gain_index(1e30), tq::turbo::kGainMaxIndex);
+}
+
+TEST(TurboMdct, BeatsTimeModeByTenDecibelsOnTonesAtTheSameRate) {
+    const auto pcm = tones(44100 * 2, 2, 44100);
+    Codec time(44100, 2, "bits=2");
+    time.run(pcm);
+    const double time_snr = snr_db(pcm, time.run(pcm));
+    const double time_rate = 8.0 * static_cast<double>(time.bytes + 41 * time.packets.size()) / 2.0;
+    Codec mdct(44100, 2, "mode=mdct", static_cast<int>(time_rate));
+    const Stream s = code_stream(mdct, pcm);
+    const double mdct_rate = stream_bitrate(s, 44100 * 2, 44100);
+    EXPECT_LE(mdct_rate, time_rate * 1.03);  // the flush packet codes 1024 more samples
+    EXPECT_GT(snr_db(pcm, s.out), time_snr + 10.0);
+    std::cout << "[ mdct ] tones at " << static_cast<long>(time_rate) << " b/s: time " << time_snr << " dB, mdct "
+              << snr_db(pcm, s.out) << " dB\n";
+}
+
+TEST(TurboMdct, SilenceDecodesToExactZerosInSmallPackets) {
+    Codec codec(44100, 2, "mode=mdct", 128000);
+    const std::vector<float> pcm(4096 * 2 * 3, 0.0f);
+    const Stream s = code_stream(codec, pcm);
+    for (float v : s.out) ASSERT_EQ(v, 0.0f);
+    for (const auto& p : s.packets) EXPECT_LE(p.size(), 2u + 5u);  // prefix, budget, per frame a stereo bit and a bit per channel
+}
+
+TEST(TurboMdct, MidSideCodesCorrelatedStereoAsOneChannel) {
+    const std::size_t frames = 44100 * 2;
+    const auto mono = gaussian(frames, 0.1f, 31);
+    const auto other = gaussian(frames, 0.1f, 32);
+    std::vector<float> same(frames * 2), opposite(frames * 2), independent(frames * 2);
+    for (std::size_t i = 0; i < frames; ++i) {
+        same[2 * i] = same[2 * i + 1] = mono[i];
+        opposite[2 * i] = mono[i];
+        opposite[2 * i + 1] = -mono[i];
+        independent[2 * i] = mono[i];
+        independent[2 * i + 1] = other[i];
+    }
+    auto snr_at = [](const std::vector<float>& pcm, std::vector<float>* out = nullptr) {
+        Codec codec(44100, 2, "mode=mdct", 128000);
+        const Stream s = code_stream(codec, pcm);
+        if (out) *out = s.out;
+        return snr_db(pcm, s.out);
+    };
+    std::vector<float> out;
+    const double snr_same = snr_at(same, &out);
+    for (std::size_t i = 0; i < frames; ++i) ASSERT_EQ(out[2 * i], out[2 * i + 1]) << i;  // side is exactly silent
+    const double snr_opposite = snr_at(opposite), snr_independent = snr_at(independent);
+    EXPECT_GT(snr_same, snr_independent + 2.5);
+    EXPECT_NEAR(snr_opposite, snr_same, 0.3);
+    std::cout << "[ mdct ] noise at 128 kb/s: L=R " << snr_same << " dB, L=-R " << snr_opposite << " dB, independent "
+              << snr_independent << " dB\n";
+}
+
+TEST(TurboMdct, NonFiniteAndHugeInputNeverBreaksTheCodec) {
+    auto pcm = gaussian(4096 * 3, 0.1f, 26);
+    pcm[5] = std::numeric_limits<float>::quiet_NaN();
+    pcm[600] = std::numeric_limits<float>::infinity();
+    for (std::size_t i = 2048; i < 2560; ++i) pcm[i] = 1e6f;
+    Codec codec(44100, 1, "mode=mdct", 64000);
+    const Stream s = code_stream(codec, pcm);
+    ASSERT_EQ(s.out.size(), pcm.size());
+    for (float v : s.out) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(TurboMdct, ResetAfterASeekSpoilsOnlyTheFirstFrame) {
+    const int n = 1024;
+    const auto pcm = tones(4096 * 4, 1, 44100);
+    Codec codec(44100, 1, "mode=mdct,bits=3");
+    const Stream s = code_stream(codec, pcm);
+    std::vector<float> seq;  // sequential decode, delay kept
+    {
+        Decoder d;
+        ASSERT_EQ(tq_decoder_create(codec.header.data(), codec.header.size(), &d.p), TQ_OK);
+        std::vector<float> buf(4096);
+        for (const auto& p : s.packets) {
+            int got = 0;
+            ASSERT_EQ(tq_decode(d.p, p.data(), p.size(), buf.data(), 4096, &got), TQ_OK);
+            seq.insert(seq.end(), buf.begin(), buf.begin() + got);
+        }
+    }
+    // Decode packet 1, then "seek" to packet 3: reset, decode 3.
+    std::vector<float> buf(4096);
+    int got = 0;
+    ASSERT_EQ(tq_decode(codec.dec.p, s.packets[1].data(), s.packets[1].size(), buf.data(), 4096, &got), TQ_OK);
+    ASSERT_EQ(tq_decoder_reset(codec.dec.p), TQ_OK);
+    ASSERT_EQ(tq_decode(codec.dec.p, s.packets[3].data(), s.packets[3].size(), buf.data(), 4096, &got), TQ_OK);
+    ASSERT_EQ(got, 4096);
+    EXPECT_TRUE(std::equal(buf.begin() + n, buf.end(), seq.begin() + 3 * 4096 + n));
+    EXPECT_FALSE(std::equal(buf.begin(), buf.begin() + n, seq.begin() + 3 * 4096));
+    // A fresh decoder starting at packet 3 gives the same samples as the reset one.
+    Decoder fresh;
+    ASSERT_EQ(tq_decoder_create(codec.header.data(), codec.header.size(), &fresh.p), TQ_OK);
+    std::vector<float> buf2(4096);
+    ASSERT_EQ(tq_decode(fresh.p, s.packets[3].data(), s.packets[3].size(), buf2.data(), 4096, &got), TQ_OK);
+    EXPECT_EQ(buf, buf2);
+}
+
+TEST(TurboMdct, NoiseFillTradesSnrForBandEnergy) {
+    const auto pcm = gaussian(4096 * 2 * 4, 0.1f, 27);
+    double energy[2], snr[2];
+    for (int fill = 0; fill < 2; ++fill) {
+        Codec codec(44100, 2, std::string("mode=mdct,noise_fill=") + (fill ? "1" : "0"), 48000);
+        const Stream s = code_stream(codec, pcm);
+        double e = 0.0;
+        for (float v : s.out) e += static_cast<double>(v) * v;
+        energy[fill] = e;
+        snr[fill] = snr_db(pcm, s.out);
+    }
+    double ref = 0.0;
+    for (float v : pcm) ref += static_cast<double>(v) * v;
+    EXPECT_GT(energy[1], energy[0]);
+    EXPECT_GT(energy[1] / ref, 0.75);  // coded bands lose energy (Lloyd-Max shrinks), filled ones keep it
+    EXPECT_LT(snr[1], snr[0]);
+    std::cout << "[ mdct ] noise at 48 kb/s: SNR " << snr[0] << " dB (zeros), " << snr[1] << " dB (noise fill); energy "
+              << energy[0] / ref << " / " << energy[1] / ref << " of the input\n";
+}
+
+TEST(TurboMdct, ParamsRoundTripAndTimeModeBytesAreUnchanged) {
+    const auto time_bytes = tq::turbo::serialize_params(tq::turbo::Params{});
+    EXPECT_EQ(time_bytes, (std::vector<uint8_t>{0x01, 0x09, 0x04, 0x00, 0x91, 0xF4, 0x45, 0x25}));
+    tq::turbo::Params p;
+    p.mode = tq::turbo::Mode::mdct;
+    p.block = 1024;
+    p.noise_fill = true;
+    const auto bytes = tq::turbo::serialize_params(p);
+    EXPECT_EQ(bytes, (std::vector<uint8_t>{0x01, 0x0A, 0x00, 0x06, 0x91, 0xF4, 0x45, 0x25}));
+    tq::StreamInfo info{TQ_FAMILY_TURBO, 44100, 2, 4096, 1024};
+    const auto q = tq::turbo::parse_params(bytes, info);
+    EXPECT_EQ(q.mode, tq::turbo::Mode::mdct);
+    EXPECT_EQ(q.block, 1024);
+    EXPECT_TRUE(q.noise_fill);
+}
+
+TEST(TurboMdct, BitrateBelowTheGainsAloneFails) {
+    Encoder e;
+    tq_encoder_config c;
+    tq_encoder_config_init(&c, TQ_FAMILY_TURBO);
+    c.options = "mode=mdct";
+    c.bitrate = 4000;
+    EXPECT_EQ(tq_encoder_create(&c, &e.p), TQ_ERR_INVALID_ARGUMENT);
+    EXPECT_TRUE(last_error_mentions("bitrate")) << tq_last_error_message();
+}
+
+class HostileMdct : public ::testing::Test {
+protected:
+    void SetUp() override {
+        pcm = gaussian(4096 * 2, 0.2f, 28);
+        packet = codec.encode(pcm.data(), 4096);
+        reference = decode(packet);
+    }
+    int decode_rc(const std::vector<uint8_t>& p) {
+        std::vector<float> buffer(4096 * 2, 0.0f);
+        int got = 0;
+        return tq_decode(codec.dec.p, p.data(), p.size(), buffer.data(), 4096, &got);
+    }
+    std::vector<float> decode(const std::vector<uint8_t>& p) {
+        EXPECT_EQ(tq_decoder_reset(codec.dec.p), TQ_OK);
+        std::vector<float> out(4096 * 2, 0.0f);
+        int got = 0;
+        EXPECT_EQ(tq_decode(codec.dec.p, p.data(), p.size(), out.data(), 4096, &got), TQ_OK)
+            << tq_decoder_error_message(codec.dec.p);
+        return out;
+    }
+    void expect_still_works() { EXPECT_EQ(decode(packet), reference); }
+    Codec codec{44100, 2, "mode=mdct", 128000};
+    std::vector<float> pcm, reference;
+    std::vector<uint8_t> packet;
+};
+
+TEST_F(HostileMdct, TruncatedPacketsAreCorrupt) {
+    for (std::size_t size = 1; size < packet.size(); size += (size < 64 ? 1 : 37)) {
+        std::vector<uint8_t> cut(packet.begin(), packet.begin() + static_cast<long>(size));
+        EXPECT_EQ(decode_rc(cut), TQ_ERR_CORRUPT) << size;
+    }
+    expect_still_works();
+}
+
+TEST_F(HostileMdct, ExtraBytesAndPaddingAreCorrupt) {
+    auto longer = packet;
+    longer.push_back(0);
+    EXPECT_EQ(decode_rc(longer), TQ_ERR_CORRUPT);
+    const float one[2] = {0.25f, -0.25f};
+    auto p = codec.encode(one, 1);
+    ASSERT_EQ(decode_rc(p), TQ_OK);
+    // Find a packet with padding bits: flip the last bit, which is padding unless the codes end on a byte.
+    p.back() ^= 1;
+    const int rc = decode_rc(p);
+    EXPECT_TRUE(rc == TQ_ERR_CORRUPT || rc == TQ_OK);
+    expect_still_works();
+}
+
+TEST_F(HostileMdct, BudgetAboveTheMaximumIsCorrupt) {
+    auto bad = packet;
+    bad[2] = 0xFF;  // budget field: first 21 bits after the prefix
+    bad[3] = 0xFF;
+    EXPECT_EQ(decode_rc(bad), TQ_ERR_CORRUPT);
+    EXPECT_NE(std::string(tq_decoder_error_message(codec.dec.p)).find("budget"), std::string::npos);
+    expect_still_works();
+}
+
+TEST_F(HostileMdct, RandomBytesAndBitFlipsNeverCrash) {
+    std::mt19937 rng(29);
+    int corrupt = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+        std::vector<uint8_t> junk(rng() % 5000);
+        for (auto& b : junk) b = static_cast<uint8_t>(rng());
+        if (trial % 3 == 0 && junk.size() >= 2) {
+            junk[0] = 0x80;
+            junk[1] = 0x20;
+        }
+        const int rc = decode_rc(junk);
+        ASSERT_TRUE(rc == TQ_OK || rc == TQ_ERR_CORRUPT) << rc;
+        corrupt += rc == TQ_ERR_CORRUPT;
+    }
+    EXPECT_GT(corrupt, 1990);
+    for (int trial = 0; trial < 500; ++trial) {
+        auto flipped = packet;
+        flipped[rng() % flipped.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+        const int rc = decode_rc(flipped);
+        ASSERT_TRUE(rc == TQ_OK || rc == TQ_ERR_CORRUPT);
+    }
+    expect_still_works();
+}
+
+TEST(TurboMdct, PacketsNeverExceedTheAnnouncedMaximum) {
+    for (int bits : {1, 8}) {
+        Codec codec(44100, 8, "mode=mdct,block=64,bits=" + std::to_string(bits));
+        const auto pcm = gaussian(4096 * 8 * 2, 1.0f, 30);
+        const Stream s = code_stream(codec, pcm);
+        for (const auto& p : s.packets) EXPECT_LE(p.size(), tq_encoder_max_packet_size(codec.enc.p));
+    }
+}
+
+TEST(TurboMdct, EncodingIsDeterministic) {
+    const auto pcm = tones(4096 * 3, 2, 44100);
+    Codec a(44100, 2, "mode=mdct", 96000), b(44100, 2, "mode=mdct", 96000);
+    const Stream sa = code_stream(a, pcm), sb = code_stream(b, pcm);
+    EXPECT_EQ(a.header, b.header);
+    EXPECT_EQ(sa.packets, sb.packets);
+    EXPECT_EQ(sa.out, sb.out);
 }
 
 }  // namespace

@@ -53,6 +53,13 @@ public:
     virtual std::vector<uint8_t> params() const = 0;
     // Encodes pcm.samples (1..frame_size) samples per channel into one payload.
     virtual std::vector<uint8_t> encode(const PlanarIn& pcm) = 0;
+    // At the end of the stream: one more payload decoding to `samples` (> 0)
+    // samples per channel, or an empty payload and samples = 0 when nothing
+    // is left. Families with an encoder delay return its tail here.
+    virtual std::vector<uint8_t> flush(int& samples) {
+        samples = 0;
+        return {};
+    }
 };
 
 class FamilyDecoder {

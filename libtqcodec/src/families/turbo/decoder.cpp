@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "dsp/fwht.hpp"
 #include "families/turbo/bitstream.hpp"
+#include "families/turbo/mdct_coder.hpp"
 
 namespace tq::turbo {
 namespace {
@@ -71,6 +72,7 @@ private:
 }  // namespace
 
 std::unique_ptr<FamilyDecoder> make_decoder(const Params& params, int channels) {
+    if (params.mode == Mode::mdct) return make_mdct_decoder(params, channels);
     return std::make_unique<Decoder>(params, channels);
 }
 

@@ -8,6 +8,7 @@
 #include "dsp/fwht.hpp"
 #include "dsp/lloyd_max.hpp"
 #include "families/turbo/bitstream.hpp"
+#include "families/turbo/mdct_coder.hpp"
 
 namespace tq::turbo {
 namespace {
@@ -140,6 +141,7 @@ private:
 }  // namespace
 
 std::unique_ptr<FamilyEncoder> make_encoder(const Params& params, int channels) {
+    if (params.mode == Mode::mdct) return make_mdct_encoder(params, channels);
     return std::make_unique<Encoder>(params, channels);
 }
 

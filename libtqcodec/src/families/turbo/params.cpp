@@ -7,6 +7,7 @@
 
 #include "core/byteio.hpp"
 #include "core/error.hpp"
+#include "families/turbo/mdct_payload.hpp"
 
 namespace tq::turbo {
 namespace {
@@ -26,6 +27,14 @@ constexpr tq_option_info kOptions[] = {
      nullptr},
     {"seed", TQ_OPTION_INT, static_cast<double>(kDefaultSeed), 0, static_cast<double>(kMaxSeed),
      "seed of the pseudo-random sign vectors (stored in the stream header)", nullptr},
+    {"mode", TQ_OPTION_ENUM, 0, 0, 1,
+     "time: rotate blocks of samples (no coding gain); mdct: MDCT bands, per-band gain + rotated shape "
+     "with rate-distortion bit allocation (block = coefficients per frame, bits = average bits per sample)",
+     "time|mdct"},
+    {"noise_fill", TQ_OPTION_BOOL, 0, 0, 1,
+     "mdct mode: bands that get no bits decode as noise at their gain instead of silence (lower SNR, "
+     "less dull)",
+     nullptr},
 };
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
@@ -41,14 +50,48 @@ double estimated_bitrate(const Params& p, int sample_rate, int channels) {
 }
 
 std::size_t max_payload_bytes(const Params& p, int channels) {
+    if (p.mode == Mode::mdct) return mdct_max_payload_bytes(p, channels);
     const std::size_t bits_per_block = 9 + static_cast<std::size_t>(p.block) * static_cast<std::size_t>(p.code_bits());
     const std::size_t bits = static_cast<std::size_t>(p.blocks_per_frame()) * static_cast<std::size_t>(channels) *
                              bits_per_block;
     return (bits + 7) / 8;
 }
 
+int default_mdct_size(int sample_rate) {
+    const int octaves = std::clamp(static_cast<int>(std::lround(std::log2(sample_rate / 44100.0))), -4, 2);
+    return octaves >= 0 ? 1024 << octaves : 1024 >> -octaves;
+}
+
+namespace {
+
+Params mdct_params_from_setup(const EncoderSetup& setup) {
+    const OptionValues& o = setup.options;
+    require(!o.get_bool("residual"), TQ_ERR_INVALID_ARGUMENT, "turbo: option 'residual' is for mode=time only");
+    Params p;
+    p.mode = Mode::mdct;
+    p.block = o.given("block") ? o.get_int("block") : default_mdct_size(setup.sample_rate);
+    p.bits = o.given("bits") ? o.get_int("bits") : kMdctDefaultBits;
+    p.seed = static_cast<uint32_t>(o.get_int("seed"));
+    p.noise_fill = o.get_bool("noise_fill");
+    p.frame_size = std::max(4 * p.block, kTargetFrame);
+    p.sample_rate = setup.sample_rate;
+    if (setup.bitrate > 0 && !o.given("bits")) {
+        p.bitrate = setup.bitrate;
+        const double lowest = mdct_lowest_bitrate(p, setup.channels);
+        require(setup.bitrate >= lowest, TQ_ERR_INVALID_ARGUMENT,
+                "turbo: bitrate " + std::to_string(setup.bitrate) + " b/s is below the lowest mode=mdct reaches at " +
+                    std::to_string(setup.sample_rate) + " Hz x " + std::to_string(setup.channels) + " channels (about " +
+                    std::to_string(static_cast<long>(std::ceil(lowest))) + " b/s)");
+    }
+    return p;
+}
+
+}  // namespace
+
 Params params_from_setup(const EncoderSetup& setup) {
     const OptionValues& o = setup.options;
+    if (o.get_int("mode") == static_cast<int>(Mode::mdct)) return mdct_params_from_setup(setup);
+    require(!o.get_bool("noise_fill"), TQ_ERR_INVALID_ARGUMENT, "turbo: option 'noise_fill' is for mode=mdct only");
     Params p;
     p.block = o.get_int("block");
     p.bits = o.get_int("bits");
@@ -82,8 +125,9 @@ std::vector<uint8_t> serialize_params(const Params& p) {
     ByteWriter w;
     w.u8(kParamsVersion);
     w.u8(static_cast<uint8_t>(log2_exact(p.block)));
-    w.u8(static_cast<uint8_t>(p.bits));
-    w.u8(p.residual ? 1 : 0);
+    w.u8(static_cast<uint8_t>(p.mode == Mode::mdct ? 0 : p.bits));
+    w.u8(static_cast<uint8_t>((p.residual ? kFlagResidual : 0) | (p.mode == Mode::mdct ? kFlagMdct : 0) |
+                              (p.noise_fill ? kFlagNoiseFill : 0)));
     w.u32(p.seed);
     return w.take();
 }
@@ -100,14 +144,19 @@ Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
                                            std::to_string(kParamsSize));
     require_intact(log2_block >= log2_exact(kMinBlock) && log2_block <= log2_exact(kMaxBlock),
                    "turbo parameters: block 2^" + std::to_string(log2_block) + " outside 64..4096");
-    require_intact(bits >= kMinBits && bits <= kMaxBits,
-                   "turbo parameters: bits " + std::to_string(bits) + " outside 1..8");
-    require_intact((flags & ~1u) == 0, "turbo parameters: unknown flags " + std::to_string(flags));
+    const bool mdct = (flags & kFlagMdct) != 0;
+    require_intact((flags & ~(kFlagResidual | kFlagMdct | kFlagNoiseFill)) == 0 &&
+                       (mdct ? (flags & kFlagResidual) == 0 : (flags & kFlagNoiseFill) == 0),
+                   "turbo parameters: unknown flags " + std::to_string(flags));
+    require_intact(mdct ? bits == 0 : bits >= kMinBits && bits <= kMaxBits,
+                   "turbo parameters: bits " + std::to_string(bits) + (mdct ? " must be 0 in mode mdct" : " outside 1..8"));
     require_intact(seed <= kMaxSeed, "turbo parameters: seed " + std::to_string(seed) + " above 2^31-1");
     Params p;
     p.block = 1 << log2_block;
     p.bits = bits;
-    p.residual = (flags & 1u) != 0;
+    p.mode = mdct ? Mode::mdct : Mode::time;
+    p.residual = (flags & kFlagResidual) != 0;
+    p.noise_fill = (flags & kFlagNoiseFill) != 0;
     p.seed = seed;
     p.frame_size = info.frame_size;
     require_intact(p.frame_size >= p.block && p.frame_size % p.block == 0 && p.frame_size <= kMaxFrame,

@@ -25,22 +25,38 @@ inline constexpr int kMaxFrame = 16384;
 // Version of the family parameter bytes.
 inline constexpr uint8_t kParamsVersion = 1;
 inline constexpr std::size_t kParamsSize = 8;
+// mdct mode: average bits per sample when neither `bits` nor a bitrate is given.
+inline constexpr int kMdctDefaultBits = 2;
+// Flags byte of the parameters (BITSTREAM.md section 2).
+inline constexpr uint8_t kFlagResidual = 1;
+inline constexpr uint8_t kFlagMdct = 2;
+inline constexpr uint8_t kFlagNoiseFill = 4;
 // Bytes each packet costs besides its payload, for the bitrate -> bits
 // estimate: the sample-count prefix plus typical .tqc packet framing.
 inline constexpr int kPacketOverheadBytes = 27;
+// mdct mode's rate control counts what a .tqc file really spends per packet:
+// the prefix, 25 bytes of framing and a 16-byte seek-index entry.
+inline constexpr int kMdctPacketOverheadBytes = 43;
+
+enum class Mode { time = 0, mdct = 1 };
 
 struct Params {
-    int block = kDefaultBlock;  // samples per block (transform size), power of two
+    Mode mode = Mode::time;
+    int block = kDefaultBlock;  // samples per block (transform size), power of two; mdct: coefficients per frame
     int bits = kDefaultBits;    // Lloyd-Max index bits per coefficient
     bool residual = false;      // one half-cell refinement bit per coefficient
     uint32_t seed = kDefaultSeed;
     int frame_size = kTargetFrame;  // samples per channel per packet, a multiple of block
+    bool noise_fill = false;        // mdct: bands without bits decode as noise at the band gain
+    // Encoder only (not in the stream header), mdct mode: the rate target.
+    int bitrate = 0;     // bits per second of the whole stream, or 0: `bits` per sample on average
+    int sample_rate = 0;
 
     int code_bits() const { return bits + (residual ? 1 : 0); }
     int blocks_per_frame() const { return frame_size / block; }
 };
 
-// The option schema: block, bits, residual, seed.
+// The option schema: block, bits, residual, seed, mode, noise_fill.
 std::span<const tq_option_info> option_schema();
 
 // Parameters for an encoder: options, with `bits` derived from the bitrate
@@ -50,6 +66,10 @@ Params params_from_setup(const EncoderSetup& setup);
 // Estimated size of the coded stream in bits per second (payload, block
 // headers and kPacketOverheadBytes per packet).
 double estimated_bitrate(const Params& params, int sample_rate, int channels);
+
+// mdct mode: the frame (coefficient count) for a sample rate: 1024 at 44.1/48 kHz,
+// scaled by the nearest power of two of rate / 44100 (256 at 8 kHz, 512 at 16 kHz).
+int default_mdct_size(int sample_rate);
 
 // Largest payload of one packet in bytes.
 std::size_t max_payload_bytes(const Params& params, int channels);
