@@ -25,6 +25,10 @@ roundtrip mono_sine sine 44100 1 44101 10
 roundtrip stereo_noise noise 48000 2 12345 10 -O bits=6
 roundtrip low_rate chirp 8000 1 100 3 -b 32k
 roundtrip more_bits chirp 16000 1 16000 25 -O bits=8 -q
+# The MDCT mode has an encoder delay and a short flush packet: length must still be exact.
+roundtrip mdct_stereo chirp 44100 2 44101 15 -O mode=mdct -b 128k -q
+roundtrip mdct_odd_length noise 16000 1 12345 8 -O mode=mdct -b 48k -q
+expect_exit 0 "mdct file has a consistent trailer" -- "$TQC" info mdct_odd_length.tqc
 expect_equal "-q suppresses the summary" "$(wc -c <err.txt)" "0"
 
 # Pipes: WAV on stdin, .tqc on stdout, .tqc from stdin.

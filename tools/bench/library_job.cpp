@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -55,29 +54,17 @@ void check(int rc, tq_encoder* enc) {
 Encoded encode(tq_encoder* enc, const tqc::cli::Audio& clip) {
     const auto frame = static_cast<size_t>(tq_encoder_frame_size(enc));
     const auto ch = static_cast<size_t>(clip.info.channels);
-    std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc));
-    std::deque<uint64_t> pending;  // input frame lengths not yet covered by a packet
     Encoded out;
+    tqc::cli::PacketPump pump(enc, [&](uint64_t first, std::span<const uint8_t> packet) {
+        out.packets.push_back({first, {packet.begin(), packet.end()}});
+    });
     CpuClock clock;
-    auto emit = [&](size_t size) {
-        const uint64_t covers = pending.empty() ? frame : pending.front();
-        if (!pending.empty()) pending.pop_front();
-        out.packets.push_back({out.final_samples, {packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(size)}});
-        out.final_samples += covers;
-    };
     for (size_t pos = 0; pos < clip.frames(); pos += frame) {
         const size_t n = std::min(frame, clip.frames() - pos);
-        size_t size = 0;
-        check(clock.time([&] { return tq_encode(enc, clip.samples.data() + pos * ch, static_cast<int>(n), packet.data(), packet.size(), &size); }), enc);
-        pending.push_back(n);
-        if (size) emit(size);
+        clock.time([&] { pump.encode(clip.samples.data() + pos * ch, static_cast<int>(n)); return 0; });
     }
-    for (;;) {
-        size_t size = 0;
-        check(clock.time([&] { return tq_encoder_flush(enc, packet.data(), packet.size(), &size); }), enc);
-        if (!size) break;
-        emit(size);
-    }
+    clock.time([&] { pump.flush(); return 0; });
+    out.final_samples = pump.samples();
     out.seconds = clock.total;
     return out;
 }

@@ -1,7 +1,6 @@
 // tqc encode -c FAMILY [-b BITRATE] [-O key=value,...] [-q] IN OUT.tqc
 #include <algorithm>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <optional>
 
@@ -103,55 +102,12 @@ tqc::FileHeader make_header(const Settings& s, const AudioInfo& in, tq_encoder* 
     return h;
 }
 
-// Feeds the input to the encoder frame by frame and writes every packet. Each packet's
-// first sample is the running count of samples the packets before it decode to; packets
-// come out in input order, so each covers the oldest frame not yet emitted.
-class PacketPump {
-public:
-    PacketPump(tq_encoder* enc, tqc::Writer& writer)
-        : enc_(enc), writer_(writer), packet_(tq_encoder_max_packet_size(enc)) {}
-
-    void encode(const float* pcm, int samples) {
-        size_t size = 0;
-        check(tq_encode(enc_, pcm, samples, packet_.data(), packet_.size(), &size));
-        pending_.push_back(samples);
-        if (size) emit(size);
-    }
-    void flush() {
-        for (;;) {
-            size_t size = 0;
-            check(tq_encoder_flush(enc_, packet_.data(), packet_.size(), &size));
-            if (!size) return;
-            emit(size);
-        }
-    }
-    uint64_t samples() const { return next_sample_; }
-    uint64_t packets() const { return packets_; }
-
-private:
-    void check(int rc) {
-        if (rc != TQ_OK) throw Failure("encode", tq_encoder_error_message(enc_));
-    }
-    void emit(size_t size) {
-        int covers = tq_encoder_frame_size(enc_);
-        if (!pending_.empty()) covers = pending_.front(), pending_.pop_front();
-        writer_.write_packet(next_sample_, {packet_.data(), size});
-        next_sample_ += static_cast<uint64_t>(covers);
-        ++packets_;
-    }
-    tq_encoder* enc_;
-    tqc::Writer& writer_;
-    std::vector<uint8_t> packet_;
-    std::deque<int> pending_;
-    uint64_t next_sample_ = 0;
-    uint64_t packets_ = 0;
-};
 
 // Returns the number of input samples per channel encoded.
 uint64_t encode_all(AudioReader& in, tq_encoder* enc, tqc::Writer& writer) {
     const int frame = tq_encoder_frame_size(enc);
     std::vector<float> pcm(static_cast<size_t>(frame) * static_cast<size_t>(in.info().channels));
-    PacketPump pump(enc, writer);
+    PacketPump pump(enc, [&](uint64_t first, std::span<const uint8_t> packet) { writer.write_packet(first, packet); });
     uint64_t total = 0;
     while (size_t got = in.read(pcm.data(), static_cast<size_t>(frame))) {
         pump.encode(pcm.data(), static_cast<int>(got));

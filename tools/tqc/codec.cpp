@@ -1,5 +1,7 @@
 #include "codec.hpp"
 
+#include <utility>
+
 #include "cli.hpp"
 
 namespace tqc::cli {
@@ -43,6 +45,36 @@ std::span<const uint8_t> family_params(std::span<const uint8_t> h) {
     const size_t len = h[20] | static_cast<size_t>(h[21]) << 8;
     if (kPrefix + len != h.size()) return h;
     return h.subspan(kPrefix);
+}
+
+PacketPump::PacketPump(tq_encoder* enc, Sink sink)
+    : enc_(enc), sink_(std::move(sink)), packet_(tq_encoder_max_packet_size(enc)) {}
+
+void PacketPump::encode(const float* pcm, int samples) {
+    size_t size = 0;
+    check(tq_encode(enc_, pcm, samples, packet_.data(), packet_.size(), &size));
+    if (size) emit(size);
+}
+
+void PacketPump::flush() {
+    for (;;) {
+        size_t size = 0;
+        check(tq_encoder_flush(enc_, packet_.data(), packet_.size(), &size));
+        if (!size) return;
+        emit(size);
+    }
+}
+
+void PacketPump::check(int rc) const {
+    if (rc != TQ_OK) throw Failure("encode", tq_encoder_error_message(enc_));
+}
+
+void PacketPump::emit(size_t size) {
+    const int covers = tq_packet_samples(packet_.data(), size);
+    if (covers < 1) throw Failure("encode", "the encoder produced a packet without a sample count");
+    sink_(next_sample_, {packet_.data(), size});
+    next_sample_ += static_cast<uint64_t>(covers);
+    ++packets_;
 }
 
 }  // namespace tqc::cli

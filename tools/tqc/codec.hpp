@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "tqcodec/tqcodec.h"
 
@@ -34,5 +36,31 @@ DecoderPtr try_create_decoder(std::span<const uint8_t> stream_header, std::strin
 // The family-specific part of a stream header (after the generic 22-byte prefix that
 // container/FORMAT.md documents), or the whole header if it does not parse.
 std::span<const uint8_t> family_params(std::span<const uint8_t> stream_header);
+
+// Feeds PCM to an encoder and hands every packet to `sink` with its first
+// sample: the running count of samples the packets before it decode to (read
+// from each packet, so short flush packets are counted right).
+class PacketPump {
+public:
+    using Sink = std::function<void(uint64_t first_sample, std::span<const uint8_t> packet)>;
+    PacketPump(tq_encoder* enc, Sink sink);
+
+    // Interleaved PCM, 1..frame_size samples per channel. Throws Failure("encode", ...).
+    void encode(const float* pcm, int samples);
+    // Drains the encoder at the end of the stream.
+    void flush();
+    uint64_t samples() const { return next_sample_; }
+    uint64_t packets() const { return packets_; }
+
+private:
+    void check(int rc) const;
+    void emit(size_t size);
+
+    tq_encoder* enc_;
+    Sink sink_;
+    std::vector<uint8_t> packet_;
+    uint64_t next_sample_ = 0;
+    uint64_t packets_ = 0;
+};
 
 }  // namespace tqc::cli

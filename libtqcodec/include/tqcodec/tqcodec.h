@@ -210,6 +210,11 @@ TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_flush(tq_encoder *encoder, uint8_
 /** Message of the last error on this encoder ("" if none). */
 TQ_EXPORT const char *tq_encoder_error_message(const tq_encoder *encoder);
 
+/** Reads how many samples per channel a packet decodes to, without decoding
+ *  it (muxers use it for packet durations; flush packets may be short).
+ *  @returns the count (>= 1), or TQ_ERR_CORRUPT if the packet cannot say. */
+TQ_EXPORT int tq_packet_samples(const uint8_t *packet, size_t packet_size);
+
 /* ---- Decoder ------------------------------------------------------------ */
 
 typedef struct tq_decoder tq_decoder;

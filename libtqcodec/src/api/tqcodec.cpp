@@ -257,16 +257,34 @@ int tq_encode_planar(tq_encoder* encoder, const float* const* planes, int sample
 }
 
 int tq_encoder_flush(tq_encoder* encoder, uint8_t* packet, size_t capacity, size_t* packet_size) {
-    (void)packet;
-    (void)capacity;
     return guarded(encoder ? &encoder->error : nullptr, [&] {
         require_arg(encoder && packet_size, "NULL pointer argument");
-        *packet_size = 0;  // no family has look-ahead yet
+        *packet_size = 0;
+        int samples = 0;
+        std::vector<uint8_t> bytes = encoder->impl->flush(samples);
+        if (samples == 0) return;
+        require_arg(packet != nullptr, "NULL pointer argument");
+        tq::write_packet_prefix(bytes, samples);
+        tq::require(bytes.size() <= capacity, TQ_ERR_BUFFER_TOO_SMALL,
+                    "packet of " + std::to_string(bytes.size()) + " bytes does not fit in " +
+                        std::to_string(capacity));
+        std::memcpy(packet, bytes.data(), bytes.size());
+        *packet_size = bytes.size();
     });
 }
 
 const char* tq_encoder_error_message(const tq_encoder* encoder) {
     return encoder ? encoder->error.c_str() : "";
+}
+
+int tq_packet_samples(const uint8_t* packet, size_t packet_size) {
+    int samples = 0;
+    int rc = guarded(nullptr, [&] {
+        require_arg(packet != nullptr, "NULL packet");
+        std::span<const uint8_t> view(packet, packet_size);
+        samples = tq::read_packet_prefix(view, tq::kMaxFrameSize);
+    });
+    return rc == TQ_OK ? samples : rc;
 }
 
 /* ---- decoder ---- */
