@@ -28,6 +28,9 @@ public:
           x_(static_cast<std::size_t>(p.block)),
           y_(static_cast<std::size_t>(p.block)) {
         for (auto& c : codes_) c.resize(static_cast<std::size_t>(p.block));
+        best_codes_ = codes_[0].data();
+        cand_codes_ = codes_[1].data();
+        scratch_codes_ = codes_[2].data();
     }
 
     int frame_size() const override { return p_.frame_size; }
@@ -62,72 +65,76 @@ private:
         return err;
     }
 
+    struct Choice {
+        float error = 0.0f;
+        int scale = 0;
+        int variant = 0;
+    };
+
     void code_block(const float* in, int count, int channel, int block, PayloadWriter& out) {
+        const double energy = load_block(in, count);
+        if (energy == 0.0) return out.silent_block();
+        const int start = nearest_scale_index(std::sqrt(energy / p_.block));
+        Choice best;
+        for (int v = 0; v < kVariants; ++v) {
+            rotate(signs_.get(channel, block, v));
+            Choice c = search_scale(start);
+            c.variant = v;
+            if (v == 0 || c.error < best.error) {
+                best = c;
+                std::swap(best_codes_, cand_codes_);
+            }
+        }
+        // Silence beats a code whose error exceeds the block's own energy
+        // (errors are in the unscaled FWHT domain: n times the sample domain).
+        if (!(static_cast<double>(best.error) < energy * p_.block)) return out.silent_block();
+        out.block(best.scale, best.variant, best_codes_, p_.block, p_.code_bits());
+    }
+
+    // Copies a block into x_, zero-padding a short last block and coding
+    // non-finite input as 0. Returns its energy.
+    double load_block(const float* in, int count) {
         const std::size_t n = static_cast<std::size_t>(p_.block);
         float* x = x_.data();
         std::memcpy(x, in, sizeof(float) * static_cast<std::size_t>(count));
         std::fill(x + count, x + n, 0.0f);
         double energy = 0.0;
-        for (std::size_t k = 0; k < n; ++k) energy += static_cast<double>(x[k]) * x[k];
-        if (!std::isfinite(energy)) {  // NaN or inf in the input: code them as 0
-            energy = 0.0;
-            for (std::size_t k = 0; k < n; ++k) {
-                if (!std::isfinite(x[k])) x[k] = 0.0f;
-                energy += static_cast<double>(x[k]) * x[k];
-            }
+        for (std::size_t k = 0; k < n; ++k) {
+            if (!std::isfinite(x[k])) x[k] = 0.0f;
+            energy += static_cast<double>(x[k]) * x[k];
         }
-        if (energy == 0.0) {
-            out.silent_block();
-            return;
-        }
+        return energy;
+    }
 
-        // y = H_unscaled D x = sqrt(n) * (orthonormal coefficients); the
-        // coefficient scale s becomes the gain s * sqrt(n) in this domain.
-        const float sqrt_n = std::sqrt(static_cast<float>(n));
-        const int start = nearest_scale_index(std::sqrt(energy / static_cast<double>(n)));
-        uint16_t* best = codes_[0].data();
-        uint16_t* cand = codes_[1].data();
-        uint16_t* scratch = codes_[2].data();
-        float best_err = 0.0f;
-        int best_scale = 0, best_variant = 0;
-        float* y = y_.data();
-        for (int v = 0; v < kVariants; ++v) {
-            const float* s = signs_.get(channel, block, v);
-            for (std::size_t k = 0; k < n; ++k) y[k] = x[k] * s[k];
-            dsp::fwht_unscaled(y, n);
+    // y_ = H_unscaled D x_: sqrt(n) times the orthonormal coefficients.
+    void rotate(const float* signs) {
+        const std::size_t n = static_cast<std::size_t>(p_.block);
+        for (std::size_t k = 0; k < n; ++k) y_[k] = x_[k] * signs[k];
+        dsp::fwht_unscaled(y_.data(), n);
+    }
 
-            // Walk the scale grid from the RMS towards lower actual error.
-            auto eval = [&](int index) { return evaluate(y, scale_value(index) * sqrt_n, scratch); };
-            int scale = start;
-            float err = eval(scale);
-            std::swap(cand, scratch);
-            for (int dir : {+1, -1}) {
-                bool moved = false;
-                for (int step = 0; step < kMaxScaleSteps; ++step) {
-                    const int next = scale + dir;
-                    if (next < 1 || next > kScaleMaxIndex) break;
-                    const float e = eval(next);
-                    if (!(e < err)) break;
-                    err = e;
-                    scale = next;
-                    std::swap(cand, scratch);
-                    moved = true;
-                }
-                if (moved) break;  // error is (near) unimodal in the scale: no need to look the other way
+    // Walks the scale grid from `start` towards lower actual error; the codes
+    // of the result are left in cand_codes_.
+    Choice search_scale(int start) {
+        const float sqrt_n = std::sqrt(static_cast<float>(p_.block));
+        auto error_at = [&](int index) { return evaluate(y_.data(), scale_value(index) * sqrt_n, scratch_codes_); };
+        Choice c{error_at(start), start, 0};
+        std::swap(cand_codes_, scratch_codes_);
+        for (int dir : {+1, -1}) {
+            bool moved = false;
+            for (int step = 0; step < kMaxScaleSteps; ++step) {
+                const int next = c.scale + dir;
+                if (next < 1 || next > kScaleMaxIndex) break;
+                const float e = error_at(next);
+                if (!(e < c.error)) break;
+                c.error = e;
+                c.scale = next;
+                std::swap(cand_codes_, scratch_codes_);
+                moved = true;
             }
-            if (v == 0 || err < best_err) {
-                best_err = err;
-                best_scale = scale;
-                best_variant = v;
-                std::swap(best, cand);
-            }
+            if (moved) break;  // error is (near) unimodal in the scale: no need to look the other way
         }
-        // Silence beats a code whose error exceeds the block's own energy.
-        if (!(static_cast<double>(best_err) < energy * static_cast<double>(n))) {
-            out.silent_block();
-            return;
-        }
-        out.block(best_scale, best_variant, best, p_.block, p_.code_bits());
+        return c;
     }
 
     Params p_;
@@ -136,6 +143,11 @@ private:
     dsp::ScalarQuantizer quantizer_;
     std::vector<float> x_, y_;
     std::vector<uint16_t> codes_[3];
+    // Three rotating code buffers: the best so far, the search's current
+    // candidate, and the one being evaluated.
+    uint16_t* best_codes_;
+    uint16_t* cand_codes_;
+    uint16_t* scratch_codes_;
 };
 
 }  // namespace
