@@ -170,7 +170,7 @@ configure_flags() {
     --enable-decoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
     --enable-encoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,libopus,libmp3lame,libvorbis
     --enable-encoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
-    --enable-filter=aresample,aformat,anull,atrim,asetnsamples,volume,pan,amix,channelmap
+    --enable-filter=aresample,aformat,anull,atrim,asetnsamples,volume,pan,amix,channelmap,concat,asetpts,afade,astats
   )
   command -v nasm >/dev/null || f+=(--disable-x86asm)
   # shellcheck disable=SC2206
