@@ -10,9 +10,10 @@ OUT=$BUILD/demo
 mkdir -p "$OUT"
 
 SETTINGS=(
+  "turbo|mode=mdct|32k"
+  "turbo|mode=mdct|96k"
   "turbo|bits=4"
   "turbo|bits=6,residual=1"
-  "turbo|bits=8"
 )
 
 log "encoding the bundled clips (files in $OUT)"
