@@ -60,6 +60,8 @@ struct Setup {
             packets.emplace_back(packet.begin(), packet.begin() + static_cast<long>(n));
         }
     }
+    Setup(const Setup&) = delete;
+    Setup& operator=(const Setup&) = delete;
     ~Setup() {
         tq_encoder_destroy(enc);
         tq_decoder_destroy(dec);
@@ -68,13 +70,18 @@ struct Setup {
     double seconds_per_frame() const { return static_cast<double>(frame) / kRate; }
 };
 
+void report_speed(benchmark::State& state, const Setup& s) {
+    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+}
+
 std::string options_for(const benchmark::State& state) {
     return "block=" + std::to_string(state.range(0)) + ",bits=" + std::to_string(state.range(1)) +
            ",residual=" + std::to_string(state.range(2));
 }
 
-void BM_TurboEncode(benchmark::State& state) {
-    Setup s(options_for(state));
+// Times tq_encode over the setup's 16 frames, round and round.
+void time_encode(benchmark::State& state, const Setup& s) {
     if (!s.ok()) return state.SkipWithError("cannot create the codec");
     std::vector<uint8_t> packet(tq_encoder_max_packet_size(s.enc));
     std::size_t f = 0;
@@ -86,12 +93,11 @@ void BM_TurboEncode(benchmark::State& state) {
         benchmark::DoNotOptimize(packet.data());
         ++f;
     }
-    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+    report_speed(state, s);
 }
 
-void BM_TurboDecode(benchmark::State& state) {
-    Setup s(options_for(state));
+// Times tq_decode over the setup's 16 packets, round and round.
+void time_decode(benchmark::State& state, const Setup& s) {
     if (!s.ok()) return state.SkipWithError("cannot create the codec");
     std::vector<float> out(static_cast<std::size_t>(s.frame) * kChannels);
     std::size_t f = 0;
@@ -103,9 +109,11 @@ void BM_TurboDecode(benchmark::State& state) {
         benchmark::DoNotOptimize(out.data());
         ++f;
     }
-    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+    report_speed(state, s);
 }
+
+void BM_TurboEncode(benchmark::State& state) { time_encode(state, Setup(options_for(state))); }
+void BM_TurboDecode(benchmark::State& state) { time_decode(state, Setup(options_for(state))); }
 
 // block, bits, residual
 void codec_args(benchmark::internal::Benchmark* b) {
@@ -118,37 +126,10 @@ BENCHMARK(BM_TurboDecode)->Apply(codec_args);
 
 // mode=mdct at a bitrate (b/s): MDCT, gains, allocation and shape codes.
 void BM_TurboMdctEncode(benchmark::State& state) {
-    Setup s("mode=mdct", static_cast<int>(state.range(0)));
-    if (!s.ok()) return state.SkipWithError("cannot create the codec");
-    std::vector<uint8_t> packet(tq_encoder_max_packet_size(s.enc));
-    std::size_t f = 0;
-    for (auto _ : state) {
-        size_t n = 0;
-        const int rc = tq_encode(s.enc, s.pcm.data() + (f % 16) * static_cast<std::size_t>(s.frame) * kChannels, s.frame,
-                                 packet.data(), packet.size(), &n);
-        benchmark::DoNotOptimize(rc);
-        benchmark::DoNotOptimize(packet.data());
-        ++f;
-    }
-    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+    time_encode(state, Setup("mode=mdct", static_cast<int>(state.range(0))));
 }
-
 void BM_TurboMdctDecode(benchmark::State& state) {
-    Setup s("mode=mdct", static_cast<int>(state.range(0)));
-    if (!s.ok()) return state.SkipWithError("cannot create the codec");
-    std::vector<float> out(static_cast<std::size_t>(s.frame) * kChannels);
-    std::size_t f = 0;
-    for (auto _ : state) {
-        const auto& p = s.packets[f % 16];
-        int got = 0;
-        const int rc = tq_decode(s.dec, p.data(), p.size(), out.data(), s.frame, &got);
-        benchmark::DoNotOptimize(rc);
-        benchmark::DoNotOptimize(out.data());
-        ++f;
-    }
-    state.counters["audio_seconds"] = benchmark::Counter(s.seconds_per_frame(), benchmark::Counter::kIsIterationInvariantRate);
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * s.frame * kChannels);
+    time_decode(state, Setup("mode=mdct", static_cast<int>(state.range(0))));
 }
 
 void mdct_args(benchmark::internal::Benchmark* b) {
