@@ -10,7 +10,7 @@ BUILD=$ROOT/build
 DEBIAN_PACKAGES=(
   g++ make pkg-config meson ninja-build python3
   libssl-dev zlib1g-dev libfftw3-dev libsndfile1-dev libsoxr-dev
-  libhnswlib-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  libhnswlib-dev nlohmann-json3-dev libopenblas-dev libgtest-dev libbenchmark-dev
   # the patched FFmpeg (ffmpeg-patches/build-ffmpeg.sh) and its anchor encoders
   nasm libopus-dev libmp3lame-dev libvorbis-dev xz-utils curl ca-certificates git patch
 )
