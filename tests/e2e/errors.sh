@@ -13,7 +13,8 @@ expect_error 1 "input is not audio" 'text\.wav: cannot read audio' -- "$TQC" enc
 expect_no_file "non-audio input leaves no output" out.tqc
 expect_error 1 "unknown family" "unknown family 'mp3'" -- "$TQC" encode -c mp3 in.wav out.tqc
 expect_no_file "unknown family leaves no output" out.tqc
-for fam in fractal stftae rvq gauss; do
+# Families this build lists but does not implement must fail with the library's message.
+for fam in $("$TQC" families | sed -n 's/^\([a-z]*\) (id [0-9]*): not implemented.*/\1/p'); do
     expect_error 1 "unimplemented family $fam" "family '$fam' is not implemented" -- "$TQC" encode -c $fam in.wav out.tqc
     expect_no_file "$fam leaves no output" out.tqc
 done

@@ -1,4 +1,5 @@
 #include "families/family.hpp"
+#include "families/fractal/fractal.hpp"
 #include "families/turbo/turbo.hpp"
 
 namespace tq {
@@ -12,7 +13,7 @@ constexpr FamilyDescriptor planned(tq_family id, const char* name, const char* d
 
 const FamilyDescriptor kFamilies[] = {
     turbo::descriptor(),
-    planned(TQ_FAMILY_FRACTAL, "fractal", "range/domain affine self-similarity, IFS decoding"),
+    fractal::descriptor(),
     planned(TQ_FAMILY_STFTAE, "stftae", "convolutional autoencoder on the STFT"),
     planned(TQ_FAMILY_RVQ, "rvq", "convolutional encoder/decoder with residual vector quantization"),
     planned(TQ_FAMILY_GAUSS, "gauss", "sum of 2-D Gaussians on the time-frequency plane"),

@@ -1,0 +1,123 @@
+#include "families/fractal/bitstream.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace tq::fractal {
+
+int padded_length(int samples, const Params& p) { return (samples + p.min_range - 1) / p.min_range * p.min_range; }
+
+std::vector<Span> top_ranges(int length, const Params& p) {
+    std::vector<Span> out;
+    int pos = 0;
+    for (int size = p.max_range; size >= p.min_range; size /= 2)
+        for (; length - pos >= size; pos += size) out.push_back({pos, size});
+    return out;
+}
+
+DomainPool domain_pool(int length, int size, const Params& p) {
+    const int step = std::max(1, size / p.domain_divisor);
+    const int count = length >= 2 * size ? (length - 2 * size) / step + 1 : 0;
+    const int bits = count <= 1 ? 0 : static_cast<int>(std::bit_width(static_cast<unsigned>(count - 1)));
+    return {step, count, bits};
+}
+
+ScaleQuantizer::ScaleQuantizer(const Params& p)
+    : half((1 << (p.scale_bits - 1)) - 1), limit(p.scale_limit()) {}
+
+int ScaleQuantizer::code(double s) const {
+    const long c = std::lround(std::clamp(s / limit, -1.0, 1.0) * half);
+    return static_cast<int>(c) + half;
+}
+
+float ScaleQuantizer::value(int c) const { return static_cast<float>(limit * (c - half) / half); }
+
+OffsetQuantizer::OffsetQuantizer(const Params& p, float peak)
+    : half((1 << (p.offset_bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak) {
+    levels.resize(static_cast<std::size_t>(2 * half + 1));
+    for (int c = 0; c <= 2 * half; ++c) levels[static_cast<std::size_t>(c)] = static_cast<float>(expand((c - half) / static_cast<double>(half)));
+}
+
+double OffsetQuantizer::expand(double u) const {
+    return std::copysign(range * std::expm1(std::fabs(u) * std::log1p(kOffsetMu)) / kOffsetMu, u);
+}
+
+int OffsetQuantizer::code(double o) const {
+    const double x = std::clamp(o / range, -1.0, 1.0);
+    const double u = std::copysign(std::log1p(kOffsetMu * std::fabs(x)) / std::log1p(kOffsetMu), x);
+    int c = static_cast<int>(std::lround(u * half)) + half;
+    // Rounding in the companded domain can miss the nearest level by one.
+    for (int n : {c - 1, c + 1})
+        if (n >= 0 && n <= 2 * half && std::fabs(levels[static_cast<std::size_t>(n)] - o) < std::fabs(levels[static_cast<std::size_t>(c)] - o)) c = n;
+    return c;
+}
+
+int peak_code(float peak) {
+    if (!(peak > 0.0f)) return 0;
+    const double c = std::ceil(8.0 * std::log2(static_cast<double>(peak))) + kPeakBias;
+    return static_cast<int>(std::clamp(c, 1.0, 255.0));
+}
+
+float peak_value(int code) { return static_cast<float>(std::exp2((code - kPeakBias) / 8.0)); }
+
+namespace {
+
+struct ChannelReader {
+    BitReader& in;
+    const Params& p;
+    int length;
+    ScaleQuantizer scale;
+    OffsetQuantizer offset;
+    std::vector<Map>& maps;
+
+    void node(Span r) {
+        if (r.size > p.min_range && in.get_bit()) {
+            node({r.pos, r.size / 2});
+            node({r.pos + r.size / 2, r.size / 2});
+            return;
+        }
+        leaf(r);
+    }
+
+    void leaf(Span r) {
+        const DomainPool pool = domain_pool(length, r.size, p);
+        Map m{r.pos, r.size, 0, false, 0.0f, 0.0f};
+        if (pool.count > 0) {
+            const int s = static_cast<int>(in.get(p.scale_bits));
+            require_intact(scale.valid(s), "fractal packet: s code " + std::to_string(s) + " out of range");
+            m.s = scale.value(s);
+            if (s != scale.zero_code()) {
+                const int d = static_cast<int>(in.get(pool.index_bits));
+                require_intact(d < pool.count, "fractal packet: domain " + std::to_string(d) + " of " +
+                                                   std::to_string(pool.count) + " for range size " +
+                                                   std::to_string(r.size));
+                m.domain_pos = d * pool.step;
+                m.flip = in.get_bit();
+            }
+        }
+        const int o = static_cast<int>(in.get(p.offset_bits));
+        require_intact(offset.valid(o), "fractal packet: o code " + std::to_string(o) + " out of range");
+        m.o = offset.value(o);
+        maps.push_back(m);
+    }
+};
+
+}  // namespace
+
+std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
+    std::vector<Map> maps;
+    const int peak = static_cast<int>(in.get(8));
+    if (peak == 0) return maps;
+    ChannelReader reader{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
+    for (const Span& top : top_ranges(length, p)) {
+        const bool silent = in.get_bit();
+        if (!silent) reader.node(top);
+    }
+    return maps;
+}
+
+}  // namespace tq::fractal

@@ -1,0 +1,544 @@
+// The fractal family: the IFS decoder's convergence and exactness, and round
+// trips, options and hostile packets through the C ABI (tqcodec.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "api/stream_header.hpp"
+#include "core/bitio.hpp"
+#include "core/error.hpp"
+#include "dsp/dct.hpp"
+#include "families/fractal/bitstream.hpp"
+#include "families/fractal/decoder.hpp"
+#include "families/fractal/params.hpp"
+#include "handles.hpp"
+#include "tqcodec/tqcodec.h"
+
+namespace {
+
+using tqtest::Decoder;
+using tqtest::Encoder;
+using tqtest::last_error_mentions;
+
+double snr_db(const std::vector<float>& ref, const std::vector<float>& out) {
+    double s = 0, n = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        s += static_cast<double>(ref[i]) * ref[i];
+        const double d = static_cast<double>(ref[i]) - out[i];
+        n += d * d;
+    }
+    return 10.0 * std::log10(s / n);
+}
+
+/* ---- test signals (44.1 kHz) ---- */
+
+std::vector<float> noise(std::size_t n, float sigma, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> nd(0.0f, sigma);
+    std::vector<float> v(n);
+    for (auto& x : v) x = nd(rng);
+    return v;
+}
+
+// Voiced segments (a 120-180 Hz pulse train shaped by two resonances) between pauses.
+std::vector<float> speech_like(std::size_t n) {
+    std::vector<float> v(n, 0.0f);
+    double phase = 0.0, y1 = 0.0, y2 = 0.0, z1 = 0.0, z2 = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = static_cast<double>(i) / 44100.0;
+        const bool voiced = std::fmod(t, 0.5) < 0.35;
+        phase += (150.0 + 30.0 * std::sin(2.0 * M_PI * 2.0 * t)) / 44100.0;
+        double pulse = 0.0;
+        if (phase >= 1.0) {
+            phase -= 1.0;
+            pulse = voiced ? 1.0 : 0.0;
+        }
+        const double a = pulse + 1.9 * 0.97 * std::cos(2 * M_PI * 700 / 44100.0) * y1 - 0.97 * 0.97 * y2;
+        y2 = y1;
+        y1 = a;
+        const double b = a + 1.9 * 0.95 * std::cos(2 * M_PI * 1800 / 44100.0) * z1 - 0.95 * 0.95 * z2;
+        z2 = z1;
+        z1 = b;
+        v[i] = static_cast<float>(0.002 * b);
+    }
+    return v;
+}
+
+// Notes of a few harmonics with decaying envelopes.
+std::vector<float> music_like(std::size_t n) {
+    const double notes[] = {220.0, 277.2, 329.6, 440.0, 392.0, 293.7};
+    std::vector<float> v(n, 0.0f);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = static_cast<double>(i) / 44100.0;
+        const int note = static_cast<int>(t / 0.25) % 6;
+        const double since = std::fmod(t, 0.25);
+        double s = 0.0;
+        for (int h = 1; h <= 4; ++h) s += std::sin(2 * M_PI * notes[note] * h * t) / h;
+        v[i] = static_cast<float>(0.3 * std::exp(-6.0 * since) * s);
+    }
+    return v;
+}
+
+std::vector<float> interleave(const std::vector<std::vector<float>>& planes) {
+    std::vector<float> out;
+    for (std::size_t i = 0; i < planes[0].size(); ++i)
+        for (const auto& p : planes) out.push_back(p[i]);
+    return out;
+}
+
+std::vector<float> channel(const std::vector<float>& pcm, int channels, int c) {
+    std::vector<float> out;
+    for (std::size_t i = static_cast<std::size_t>(c); i < pcm.size(); i += static_cast<std::size_t>(channels))
+        out.push_back(pcm[i]);
+    return out;
+}
+
+/* ---- C ABI round trips ---- */
+
+struct Codec {
+    Codec(int channel_count, const std::string& options, int bitrate = 0, int rate = 44100) : channels(channel_count) {
+        tq_encoder_config c;
+        tq_encoder_config_init(&c, TQ_FAMILY_FRACTAL);
+        c.sample_rate = rate;
+        c.channels = channel_count;
+        c.bitrate = bitrate;
+        c.options = options.c_str();
+        created = tq_encoder_create(&c, &enc.p) == TQ_OK;
+        if (!created) return;
+        const uint8_t* h;
+        size_t size;
+        EXPECT_EQ(tq_encoder_stream_header(enc.p, &h, &size), TQ_OK);
+        header.assign(h, h + size);
+        EXPECT_EQ(tq_decoder_create(h, size, &dec.p), TQ_OK) << tq_last_error_message();
+        frame = tq_encoder_frame_size(enc.p);
+    }
+
+    std::vector<uint8_t> encode(const float* pcm, int samples) {
+        std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc.p));
+        size_t size = 0;
+        EXPECT_EQ(tq_encode(enc.p, pcm, samples, packet.data(), packet.size(), &size), TQ_OK)
+            << tq_encoder_error_message(enc.p);
+        packet.resize(size);
+        return packet;
+    }
+
+    std::vector<float> decode(const std::vector<uint8_t>& packet, int expected) {
+        std::vector<float> out(static_cast<std::size_t>(frame) * static_cast<std::size_t>(channels));
+        int got = 0;
+        EXPECT_EQ(tq_decode(dec.p, packet.data(), packet.size(), out.data(), frame, &got), TQ_OK)
+            << tq_decoder_error_message(dec.p);
+        EXPECT_EQ(got, expected);
+        out.resize(static_cast<std::size_t>(got) * static_cast<std::size_t>(channels));
+        return out;
+    }
+
+    std::vector<float> run(const std::vector<float>& pcm) {
+        const int total = static_cast<int>(pcm.size()) / channels;
+        std::vector<float> out;
+        bytes = 0;
+        packets.clear();
+        for (int pos = 0; pos < total; pos += frame) {
+            const int n = std::min(frame, total - pos);
+            auto packet = encode(pcm.data() + static_cast<std::size_t>(pos) * static_cast<std::size_t>(channels), n);
+            const auto part = decode(packet, n);
+            out.insert(out.end(), part.begin(), part.end());
+            bytes += packet.size();
+            packets.push_back(std::move(packet));
+        }
+        return out;
+    }
+
+    double bits_per_sample(std::size_t samples) const {
+        return 8.0 * static_cast<double>(bytes) / static_cast<double>(samples);
+    }
+
+    int channels;
+    bool created = false;
+    Encoder enc;
+    Decoder dec;
+    std::vector<uint8_t> header;
+    int frame = 0;
+    std::size_t bytes = 0;
+    std::vector<std::vector<uint8_t>> packets;
+};
+
+void expect_round_trip(const char* name, const std::vector<float>& pcm, int bitrate, double min_snr) {
+    Codec codec(1, "", bitrate);
+    ASSERT_TRUE(codec.created) << tq_last_error_message();
+    const auto out = codec.run(pcm);
+    ASSERT_EQ(out.size(), pcm.size());
+    const double snr = snr_db(pcm, out), rate = codec.bits_per_sample(pcm.size());
+    std::cout << "  " << name << " at " << bitrate << " b/s: SNR " << snr << " dB, " << rate << " bits/sample\n";
+    EXPECT_GT(snr, min_snr) << name;
+    EXPECT_LT(rate, 16.0) << name;  // smaller than 16-bit PCM
+    EXPECT_LT(rate, 1.02 * bitrate / 44100.0) << name;
+}
+
+TEST(Fractal, SpeechLikeRoundTripsAtTwoBitsPerSample) {
+    expect_round_trip("speech-like", speech_like(44100), 88200, 10.0);
+}
+
+TEST(Fractal, MusicLikeRoundTripsAtTwoBitsPerSample) {
+    expect_round_trip("music-like", music_like(44100), 88200, 15.0);
+}
+
+TEST(Fractal, NoiseRoundTripsWithPositiveSnr) {
+    expect_round_trip("noise", noise(32768, 0.1f, 7), 176400, 3.0);
+}
+
+TEST(Fractal, MoreBitsGiveMoreSnr) {
+    const auto pcm = noise(32768, 0.1f, 3);
+    double last = -100.0;
+    for (int bitrate : {44100, 88200, 176400}) {
+        Codec codec(1, "", bitrate);
+        const double snr = snr_db(pcm, codec.run(pcm));
+        EXPECT_GT(snr, last + 1.0) << bitrate;
+        last = snr;
+    }
+    // On tonal signals the split ranges' errors compound through the
+    // iteration: 1 -> 2 bits/sample gains a lot, 2 -> 4 little or nothing.
+    const auto tonal = music_like(32768);
+    Codec one(1, "", 44100), two(1, "", 88200), four(1, "", 176400);
+    const double snr1 = snr_db(tonal, one.run(tonal)), snr2 = snr_db(tonal, two.run(tonal)),
+                 snr4 = snr_db(tonal, four.run(tonal));
+    std::cout << "  music-like: " << snr1 << " / " << snr2 << " / " << snr4 << " dB at 1 / 2 / 4 bits per sample\n";
+    EXPECT_GT(snr2, snr1 + 5.0);
+    EXPECT_GT(snr4, snr2 - 1.5);
+}
+
+TEST(Fractal, QualityOptionSetsTheThresholdDirectly) {
+    const auto pcm = music_like(32768);
+    Codec low(1, "quality=0.1"), high(1, "quality=0.9", 44100);  // quality overrides the bitrate
+    const double snr_low = snr_db(pcm, low.run(pcm)), snr_high = snr_db(pcm, high.run(pcm));
+    EXPECT_GT(snr_high, snr_low + 5.0);
+    EXPECT_GT(high.bytes, low.bytes);
+}
+
+TEST(Fractal, SilenceDecodesToExactZerosInAFewBytes) {
+    const std::vector<float> pcm(2 * 20000, 0.0f);
+    Codec codec(2, "");
+    const auto out = codec.run(pcm);
+    for (float v : out) ASSERT_EQ(v, 0.0f);
+    for (const auto& p : codec.packets) EXPECT_LE(p.size(), 8u);
+}
+
+TEST(Fractal, QuietPassagesCostOneFlagPerTopRange) {
+    auto pcm = music_like(16384);
+    for (std::size_t i = 4096; i < 12288; ++i) pcm[i] = 1e-6f * std::sin(0.1f * static_cast<float>(i));
+    Codec codec(1, "quality=0.8");
+    const auto out = codec.run(pcm);
+    for (std::size_t i = 4096; i < 12288; ++i) ASSERT_EQ(out[i], 0.0f) << i;
+    EXPECT_GT(snr_db(std::vector<float>(pcm.begin(), pcm.begin() + 4096),
+                     std::vector<float>(out.begin(), out.begin() + 4096)),
+              15.0);
+}
+
+TEST(Fractal, StereoChannelsStayApartAndOddLengthsKeepTheirLength) {
+    for (int total : {1, 7, 100, 4097, 16384, 16385, 40000}) {
+        const auto left = music_like(static_cast<std::size_t>(total));
+        auto right = speech_like(static_cast<std::size_t>(total));
+        const auto pcm = interleave({left, right});
+        Codec codec(2, "quality=0.9");
+        const auto out = codec.run(pcm);
+        ASSERT_EQ(out.size(), pcm.size()) << total;
+        if (total >= 4096) {
+            EXPECT_GT(snr_db(left, channel(out, 2, 0)), 20.0) << total;
+            EXPECT_GT(snr_db(right, channel(out, 2, 1)), 10.0) << total;
+        }
+    }
+}
+
+TEST(Fractal, NonFiniteInputIsCodedAsZero) {
+    auto pcm = music_like(8192);
+    pcm[100] = NAN;
+    pcm[200] = INFINITY;
+    Codec codec(1, "");
+    for (float v : codec.run(pcm)) ASSERT_TRUE(std::isfinite(v));
+}
+
+TEST(Fractal, OutputDoesNotDependOnThreadsOrSearchRuns) {
+    const auto pcm = music_like(40000);
+    Codec one(1, "threads=1"), two(1, "threads=2"), four(1, "threads=4");
+    const auto a = one.run(pcm), b = two.run(pcm), c = four.run(pcm);
+    EXPECT_EQ(one.packets, two.packets);
+    EXPECT_EQ(one.packets, four.packets);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a, c);
+    Codec again(1, "threads=1");
+    EXPECT_EQ(again.run(pcm), a);
+}
+
+TEST(Fractal, HnswSearchComesCloseToExhaustiveSearch) {
+    const auto pcm = music_like(16384);
+    Codec brute(1, "search=brute,quality=0.6"), hnsw(1, "search=hnsw,quality=0.6");
+    const double snr_brute = snr_db(pcm, brute.run(pcm)), snr_hnsw = snr_db(pcm, hnsw.run(pcm));
+    std::cout << "  brute: " << snr_brute << " dB in " << brute.bytes << " bytes; hnsw: " << snr_hnsw << " dB in "
+              << hnsw.bytes << " bytes\n";
+    // Worse matches split more: compare bytes and SNR together.
+    EXPECT_LT(hnsw.bytes, 1.3 * static_cast<double>(brute.bytes));
+    EXPECT_GT(snr_hnsw, snr_brute - 3.0);
+}
+
+/* ---- the IFS decoder ---- */
+
+tq::fractal::Params test_params() {
+    tq::fractal::Params p;
+    p.packet = 4096;
+    p.min_range = 64;
+    p.max_range = 64;
+    p.scale_limit_code = 192;  // s_max = 0.75
+    return p;
+}
+
+std::vector<tq::fractal::Map> random_maps(const tq::fractal::Params& p, int length, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> s(-static_cast<float>(p.scale_limit()), static_cast<float>(p.scale_limit()));
+    std::uniform_real_distribution<float> o(-0.5f, 0.5f);
+    std::vector<tq::fractal::Map> maps;
+    for (const auto& r : tq::fractal::top_ranges(length, p)) {
+        const auto pool = tq::fractal::domain_pool(length, r.size, p);
+        const int k = static_cast<int>(rng() % static_cast<unsigned>(pool.count));
+        maps.push_back({r.pos, r.size, k * pool.step, (rng() & 1) != 0, s(rng), o(rng)});
+    }
+    return maps;
+}
+
+TEST(FractalIfs, RandomContractiveMapsConvergeToOneFixedPointFromAnyStart) {
+    const auto p = test_params();
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+        const auto maps = random_maps(p, 4096, seed);
+        std::vector<float> from_zero(4096, 0.0f);
+        auto from_noise = noise(4096, 1.0f, seed);
+        const int iterations = tq::fractal::iterate_maps(maps, from_zero, 255, 1e-6);
+        EXPECT_LT(iterations, 255) << seed;
+        tq::fractal::iterate_maps(maps, from_noise, 255, 1e-6);
+        for (std::size_t i = 0; i < from_zero.size(); ++i) ASSERT_NEAR(from_zero[i], from_noise[i], 1e-4f) << seed;
+        // A fixed point: one more pass changes nothing beyond the tolerance.
+        auto again = from_zero;
+        EXPECT_EQ(tq::fractal::iterate_maps(maps, again, 1, 1e-5), 1);
+        for (std::size_t i = 0; i < again.size(); ++i) ASSERT_NEAR(again[i], from_zero[i], 1e-5f);
+    }
+}
+
+// Maps whose fixed point the encoder can represent exactly: range 0 is a
+// constant c on the o grid of its own peak (|c| is the packet peak, as
+// |s| < 1 and o = 0 elsewhere), every other range s*domain with s on the s grid.
+float representable_constant(const tq::fractal::Params& p) {
+    const int code = tq::fractal::peak_code(0.25f);
+    const tq::fractal::OffsetQuantizer offset(p, tq::fractal::peak_value(code));
+    float c = 0.0f;
+    for (float level : offset.levels)
+        if (level <= 0.25f && tq::fractal::peak_code(level) == code) c = std::max(c, level);
+    return c;
+}
+
+std::vector<tq::fractal::Map> representable_maps(const tq::fractal::Params& p, unsigned seed) {
+    std::mt19937 rng(seed);
+    const tq::fractal::ScaleQuantizer scale(p);
+    std::vector<tq::fractal::Map> maps;
+    for (const auto& r : tq::fractal::top_ranges(4096, p)) {
+        const auto pool = tq::fractal::domain_pool(4096, r.size, p);
+        int code = scale.zero_code();
+        while (code == scale.zero_code()) code = static_cast<int>(rng() % static_cast<unsigned>(2 * scale.half + 1));
+        const int k = static_cast<int>(rng() % static_cast<unsigned>(pool.count));
+        maps.push_back({r.pos, r.size, k * pool.step, (rng() & 1) != 0, scale.value(code), 0.0f});
+    }
+    maps[0] = {0, 64, 0, false, 0.0f, representable_constant(p)};
+    return maps;
+}
+
+TEST(FractalIfs, AFixedPointOfRepresentableMapsIsRecoveredExactly) {
+    auto p = test_params();
+    p.offset_bits = 7;
+    ASSERT_GT(representable_constant(p), 0.2f);
+    for (unsigned seed = 1; seed <= 3; ++seed) {
+        std::vector<float> signal(4096, 0.0f);
+        tq::fractal::iterate_maps(representable_maps(p, seed), signal, 255, 0.0);
+        Codec codec(1,
+                    "packet=4096,min_range=64,max_range=64,s_max=0.75,o_bits=7,quality=1,search=brute,"
+                    "silence_db=-140,tolerance=26,iterations=255");
+        const auto out = codec.run(signal);
+        const double snr = snr_db(signal, out);
+        std::cout << "  seed " << seed << ": SNR " << snr << " dB\n";
+        EXPECT_GT(snr, 80.0) << seed;
+    }
+}
+
+/* ---- options and stream header ---- */
+
+int create_with(const std::string& options, int bitrate = 0) {
+    tq_encoder_config c;
+    tq_encoder_config_init(&c, TQ_FAMILY_FRACTAL);
+    c.sample_rate = 44100;
+    c.channels = 1;
+    c.bitrate = bitrate;
+    c.options = options.c_str();
+    Encoder e;
+    return tq_encoder_create(&c, &e.p);
+}
+
+TEST(FractalOptions, InvalidOptionsAreRejectedNamingTheKey) {
+    const char* bad[] = {"min_range=64,max_range=32", "min_range=3",  "max_range=2048", "packet=5000",
+                         "packet=2048",               "s_max=1",      "s_max=0.2",      "s_bits=9",
+                         "o_bits=3",                  "quality=1.5",  "iterations=0",   "tolerance=40",
+                         "domain_step=3",             "search=fast",  "threads=-1",     "candidates=0"};
+    for (const char* o : bad) {
+        EXPECT_EQ(create_with(o), TQ_ERR_INVALID_ARGUMENT) << o;
+        const std::string text(o);
+        const std::string key = text.substr(0, text.find('='));
+        EXPECT_TRUE(last_error_mentions(key)) << o << ": " << tq_last_error_message();
+    }
+    EXPECT_EQ(create_with("packet=65536,min_range=4,max_range=1024,domain_step=16,s_bits=8,o_bits=12"), TQ_OK);
+}
+
+TEST(FractalOptions, ParametersRoundTripAndBadOnesAreCorrupt) {
+    tq::fractal::Params p;
+    p.min_range = 16;
+    p.max_range = 512;
+    p.domain_divisor = 4;
+    p.scale_bits = 6;
+    p.offset_bits = 9;
+    const tq::StreamInfo info{TQ_FAMILY_FRACTAL, 44100, 1, 16384, 0};
+    const auto bytes = tq::fractal::serialize_params(p);
+    EXPECT_EQ(bytes.size(), tq::fractal::kParamsSize);
+    const auto back = tq::fractal::parse_params(bytes, info);
+    EXPECT_EQ(back.min_range, 16);
+    EXPECT_EQ(back.max_range, 512);
+    EXPECT_EQ(back.domain_divisor, 4);
+    EXPECT_EQ(back.scale_bits, 6);
+    EXPECT_EQ(back.offset_bits, 9);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        auto low = bytes, high = bytes;
+        low[i] = 0x00;
+        high[i] = 0xFF;
+        bool rejected = false;
+        for (const auto& broken : {low, high}) {
+            try {
+                tq::fractal::parse_params(broken, info);
+            } catch (const tq::Error& e) {
+                EXPECT_EQ(e.code(), TQ_ERR_CORRUPT);
+                rejected = true;
+            }
+        }
+        EXPECT_TRUE(rejected) << "byte " << i;
+    }
+    auto longer = bytes;
+    longer.push_back(0);
+    EXPECT_THROW(tq::fractal::parse_params(longer, info), tq::Error);
+    auto odd_frame = info;
+    odd_frame.frame_size = 10000;
+    EXPECT_THROW(tq::fractal::parse_params(bytes, odd_frame), tq::Error);
+}
+
+/* ---- hostile packets ---- */
+
+// A packet of one 4096-sample mono channel, min = max range 64: 64 top ranges,
+// 125 domains (7 index bits) each. `first` writes the first range's leaf.
+std::vector<uint8_t> crafted_packet(int peak, const std::function<void(tq::BitWriter&)>& first) {
+    const auto p = test_params();
+    tq::BitWriter w;
+    w.put(static_cast<uint32_t>(peak), 8);
+    w.put_bit(false);
+    first(w);
+    for (int t = 1; t < 64; ++t) w.put_bit(true);  // silent
+    std::vector<uint8_t> packet;
+    tq::write_packet_prefix(packet, 4096);
+    const auto body = w.finish();
+    packet.insert(packet.end(), body.begin(), body.end());
+    (void)p;
+    return packet;
+}
+
+TEST(FractalHostile, BadPacketsAreCorruptAndTheDecoderStaysUsable) {
+    Codec codec(1, "packet=4096,min_range=64,max_range=64,s_max=0.75");
+    ASSERT_TRUE(codec.created);
+    const auto signal = music_like(4096);
+    const auto good = codec.encode(signal.data(), 4096);
+    const auto reference = codec.decode(good, 4096);
+
+    std::vector<std::pair<const char*, std::vector<uint8_t>>> bad;
+    bad.push_back({"domain out of range", crafted_packet(176, [](tq::BitWriter& w) {
+                       w.put(20, 5);   // s != 0
+                       w.put(127, 7);  // domain 127 of 125
+                       w.put_bit(false);
+                       w.put(63, 7);
+                   })});
+    bad.push_back({"invalid s code", crafted_packet(176, [](tq::BitWriter& w) {
+                       w.put(31, 5);
+                       w.put(0, 7);
+                       w.put_bit(false);
+                       w.put(63, 7);
+                   })});
+    bad.push_back({"invalid o code", crafted_packet(176, [](tq::BitWriter& w) {
+                       w.put(15, 5);  // s = 0: no domain
+                       w.put(127, 7);
+                   })});
+    auto junk = good;
+    junk.insert(junk.end(), 100000, 0xAB);  // an absurd payload length
+    bad.push_back({"trailing junk", junk});
+    auto truncated = good;
+    truncated.resize(good.size() / 2);
+    bad.push_back({"truncated", truncated});
+    std::vector<uint8_t> huge_count;
+    tq::write_packet_prefix(huge_count, 1 << 19);  // more samples than the frame
+    huge_count.push_back(0);
+    bad.push_back({"sample count above the frame", huge_count});
+
+    std::vector<float> out(4096);
+    for (const auto& [name, packet] : bad) {
+        int got = -1;
+        EXPECT_EQ(tq_decode(codec.dec.p, packet.data(), packet.size(), out.data(), 4096, &got), TQ_ERR_CORRUPT)
+            << name;
+        EXPECT_EQ(codec.decode(good, 4096), reference) << "after " << name;
+    }
+}
+
+TEST(FractalHostile, RandomPayloadsNeverCrash) {
+    Codec codec(2, "packet=4096,min_range=8,max_range=256");
+    ASSERT_TRUE(codec.created);
+    std::mt19937 rng(5);
+    std::vector<float> out(2 * 4096);
+    int ok = 0;
+    for (int i = 0; i < 500; ++i) {
+        std::vector<uint8_t> packet;
+        tq::write_packet_prefix(packet, 1 + static_cast<int>(rng() % 4096));
+        const std::size_t n = rng() % 3000;
+        for (std::size_t k = 0; k < n; ++k) packet.push_back(static_cast<uint8_t>(rng()));
+        int got = 0;
+        const int rc = tq_decode(codec.dec.p, packet.data(), packet.size(), out.data(), 4096, &got);
+        ASSERT_TRUE(rc == TQ_OK || rc == TQ_ERR_CORRUPT) << rc;
+        ok += rc == TQ_OK;
+        for (int k = 0; rc == TQ_OK && k < 2 * got; ++k) ASSERT_TRUE(std::isfinite(out[static_cast<std::size_t>(k)]));
+    }
+    std::cout << "  " << ok << " of 500 random payloads happened to be valid\n";
+}
+
+/* ---- the DCT behind the search embeddings ---- */
+
+TEST(FractalDct, OrthonormalDctTwoMatchesItsDefinition) {
+    for (std::size_t n : {4u, 8u, 15u, 64u}) {
+        tq::dsp::Dct2 dct(n);
+        const auto x = noise(n, 1.0f, static_cast<unsigned>(n));
+        std::copy(x.begin(), x.end(), dct.input().begin());
+        dct.forward();
+        double energy_in = 0.0, energy_out = 0.0;
+        for (std::size_t k = 0; k < n; ++k) {
+            double want = 0.0;
+            for (std::size_t i = 0; i < n; ++i)
+                want += x[i] * std::cos(M_PI * (static_cast<double>(i) + 0.5) * static_cast<double>(k) / static_cast<double>(n));
+            want *= std::sqrt((k == 0 ? 1.0 : 2.0) / static_cast<double>(n));
+            EXPECT_NEAR(dct.output()[k], want, 1e-4) << n << " " << k;
+            energy_in += static_cast<double>(x[k]) * x[k];
+            energy_out += static_cast<double>(dct.output()[k]) * dct.output()[k];
+        }
+        EXPECT_NEAR(energy_out, energy_in, 1e-4 * energy_in) << n;
+    }
+}
+
+}  // namespace
