@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "handles.hpp"
+#include "test_support.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {

@@ -17,34 +17,18 @@
 #include "families/fractal/bitstream.hpp"
 #include "families/fractal/decoder.hpp"
 #include "families/fractal/params.hpp"
-#include "handles.hpp"
+#include "test_support.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
 
 using tqtest::Decoder;
 using tqtest::Encoder;
+using tqtest::gaussian;
 using tqtest::last_error_mentions;
-
-double snr_db(const std::vector<float>& ref, const std::vector<float>& out) {
-    double s = 0, n = 0;
-    for (std::size_t i = 0; i < ref.size(); ++i) {
-        s += static_cast<double>(ref[i]) * ref[i];
-        const double d = static_cast<double>(ref[i]) - out[i];
-        n += d * d;
-    }
-    return 10.0 * std::log10(s / n);
-}
+using tqtest::snr_db;
 
 /* ---- test signals (44.1 kHz) ---- */
-
-std::vector<float> noise(std::size_t n, float sigma, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> nd(0.0f, sigma);
-    std::vector<float> v(n);
-    for (auto& x : v) x = nd(rng);
-    return v;
-}
 
 // Voiced segments (a 120-180 Hz pulse train shaped by two resonances) between pauses.
 std::vector<float> speech_like(std::size_t n) {
@@ -101,71 +85,9 @@ std::vector<float> channel(const std::vector<float>& pcm, int channels, int c) {
 
 /* ---- C ABI round trips ---- */
 
-struct Codec {
-    Codec(int channel_count, const std::string& options, int bitrate = 0, int rate = 44100) : channels(channel_count) {
-        tq_encoder_config c;
-        tq_encoder_config_init(&c, TQ_FAMILY_FRACTAL);
-        c.sample_rate = rate;
-        c.channels = channel_count;
-        c.bitrate = bitrate;
-        c.options = options.c_str();
-        created = tq_encoder_create(&c, &enc.p) == TQ_OK;
-        if (!created) return;
-        const uint8_t* h;
-        size_t size;
-        EXPECT_EQ(tq_encoder_stream_header(enc.p, &h, &size), TQ_OK);
-        header.assign(h, h + size);
-        EXPECT_EQ(tq_decoder_create(h, size, &dec.p), TQ_OK) << tq_last_error_message();
-        frame = tq_encoder_frame_size(enc.p);
-    }
-
-    std::vector<uint8_t> encode(const float* pcm, int samples) {
-        std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc.p));
-        size_t size = 0;
-        EXPECT_EQ(tq_encode(enc.p, pcm, samples, packet.data(), packet.size(), &size), TQ_OK)
-            << tq_encoder_error_message(enc.p);
-        packet.resize(size);
-        return packet;
-    }
-
-    std::vector<float> decode(const std::vector<uint8_t>& packet, int expected) {
-        std::vector<float> out(static_cast<std::size_t>(frame) * static_cast<std::size_t>(channels));
-        int got = 0;
-        EXPECT_EQ(tq_decode(dec.p, packet.data(), packet.size(), out.data(), frame, &got), TQ_OK)
-            << tq_decoder_error_message(dec.p);
-        EXPECT_EQ(got, expected);
-        out.resize(static_cast<std::size_t>(got) * static_cast<std::size_t>(channels));
-        return out;
-    }
-
-    std::vector<float> run(const std::vector<float>& pcm) {
-        const int total = static_cast<int>(pcm.size()) / channels;
-        std::vector<float> out;
-        bytes = 0;
-        packets.clear();
-        for (int pos = 0; pos < total; pos += frame) {
-            const int n = std::min(frame, total - pos);
-            auto packet = encode(pcm.data() + static_cast<std::size_t>(pos) * static_cast<std::size_t>(channels), n);
-            const auto part = decode(packet, n);
-            out.insert(out.end(), part.begin(), part.end());
-            bytes += packet.size();
-            packets.push_back(std::move(packet));
-        }
-        return out;
-    }
-
-    double bits_per_sample(std::size_t samples) const {
-        return 8.0 * static_cast<double>(bytes) / static_cast<double>(samples);
-    }
-
-    int channels;
-    bool created = false;
-    Encoder enc;
-    Decoder dec;
-    std::vector<uint8_t> header;
-    int frame = 0;
-    std::size_t bytes = 0;
-    std::vector<std::vector<uint8_t>> packets;
+struct Codec : tqtest::Codec {
+    Codec(int channel_count, const std::string& options, int bitrate = 0, int rate = 44100)
+        : tqtest::Codec(TQ_FAMILY_FRACTAL, rate, channel_count, options, bitrate) {}
 };
 
 void expect_round_trip(const char* name, const std::vector<float>& pcm, int bitrate, double min_snr) {
@@ -189,11 +111,11 @@ TEST(Fractal, MusicLikeRoundTripsAtTwoBitsPerSample) {
 }
 
 TEST(Fractal, NoiseRoundTripsWithPositiveSnr) {
-    expect_round_trip("noise", noise(32768, 0.1f, 7), 176400, 3.0);
+    expect_round_trip("noise", gaussian(32768, 0.1f, 7), 176400, 3.0);
 }
 
 TEST(Fractal, MoreBitsGiveMoreSnr) {
-    const auto pcm = noise(32768, 0.1f, 3);
+    const auto pcm = gaussian(32768, 0.1f, 3);
     double last = -100.0;
     for (int bitrate : {44100, 88200, 176400}) {
         Codec codec(1, "", bitrate);
@@ -314,7 +236,7 @@ TEST(FractalIfs, RandomContractiveMapsConvergeToOneFixedPointFromAnyStart) {
     for (unsigned seed = 1; seed <= 20; ++seed) {
         const auto maps = random_maps(p, 4096, seed);
         std::vector<float> from_zero(4096, 0.0f);
-        auto from_noise = noise(4096, 1.0f, seed);
+        auto from_noise = gaussian(4096, 1.0f, seed);
         const int iterations = tq::fractal::iterate_maps(maps, from_zero, 255, 1e-6);
         EXPECT_LT(iterations, 255) << seed;
         tq::fractal::iterate_maps(maps, from_noise, 255, 1e-6);
@@ -524,7 +446,7 @@ TEST(FractalHostile, RandomPayloadsNeverCrash) {
 TEST(FractalDct, OrthonormalDctTwoMatchesItsDefinition) {
     for (std::size_t n : {4u, 8u, 15u, 64u}) {
         tq::dsp::Dct2 dct(n);
-        const auto x = noise(n, 1.0f, static_cast<unsigned>(n));
+        const auto x = gaussian(n, 1.0f, static_cast<unsigned>(n));
         std::copy(x.begin(), x.end(), dct.input().begin());
         dct.forward();
         double energy_in = 0.0, energy_out = 0.0;

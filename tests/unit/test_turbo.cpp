@@ -16,7 +16,7 @@
 #include "families/turbo/bands.hpp"
 #include "families/turbo/bitstream.hpp"
 #include "families/turbo/params.hpp"
-#include "handles.hpp"
+#include "test_support.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
@@ -25,83 +25,12 @@ using tqtest::Decoder;
 using tqtest::Encoder;
 using tqtest::last_error_mentions;
 
-double snr_db(const std::vector<float>& ref, const std::vector<float>& out) {
-    double s = 0, n = 0;
-    for (std::size_t i = 0; i < ref.size(); ++i) {
-        s += static_cast<double>(ref[i]) * ref[i];
-        const double d = static_cast<double>(ref[i]) - out[i];
-        n += d * d;
-    }
-    return 10.0 * std::log10(s / n);
-}
+using tqtest::gaussian;
+using tqtest::snr_db;
 
-std::vector<float> gaussian(std::size_t n, float sigma, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> nd(0.0f, sigma);
-    std::vector<float> v(n);
-    for (auto& x : v) x = nd(rng);
-    return v;
-}
-
-// One encoder + decoder pair; run() codes a whole interleaved signal frame by
-// frame and decodes it back.
-struct Codec {
-    Codec(int rate, int channel_count, const std::string& options, int bitrate = 0) : channels(channel_count) {
-        tq_encoder_config c;
-        tq_encoder_config_init(&c, TQ_FAMILY_TURBO);
-        c.sample_rate = rate;
-        c.channels = channel_count;
-        c.bitrate = bitrate;
-        c.options = options.c_str();
-        created = tq_encoder_create(&c, &enc.p) == TQ_OK;
-        if (!created) return;
-        const uint8_t* h;
-        size_t size;
-        EXPECT_EQ(tq_encoder_stream_header(enc.p, &h, &size), TQ_OK);
-        header.assign(h, h + size);
-        EXPECT_EQ(tq_decoder_create(h, size, &dec.p), TQ_OK) << tq_last_error_message();
-        frame = tq_encoder_frame_size(enc.p);
-    }
-
-    std::vector<uint8_t> encode(const float* pcm, int samples) {
-        std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc.p));
-        size_t size = 0;
-        EXPECT_EQ(tq_encode(enc.p, pcm, samples, packet.data(), packet.size(), &size), TQ_OK)
-            << tq_encoder_error_message(enc.p);
-        packet.resize(size);
-        return packet;
-    }
-
-    std::vector<float> run(const std::vector<float>& pcm) {
-        const int total = static_cast<int>(pcm.size()) / channels;
-        std::vector<float> out(pcm.size(), -99.0f);
-        bytes = 0;
-        packets.clear();
-        for (int pos = 0; pos < total; pos += frame) {
-            const int n = std::min(frame, total - pos);
-            auto packet = encode(pcm.data() + static_cast<std::size_t>(pos) * channels, n);
-            int got = 0;
-            EXPECT_EQ(tq_decode(dec.p, packet.data(), packet.size(), out.data() + static_cast<std::size_t>(pos) * channels,
-                                frame, &got),
-                      TQ_OK)
-                << tq_decoder_error_message(dec.p);
-            EXPECT_EQ(got, n);
-            bytes += packet.size();
-            packets.push_back(std::move(packet));
-        }
-        return out;
-    }
-
-    double bits_per_sample(std::size_t samples) const { return 8.0 * static_cast<double>(bytes) / static_cast<double>(samples); }
-
-    int channels;
-    bool created = false;
-    Encoder enc;
-    Decoder dec;
-    std::vector<uint8_t> header;
-    int frame = 0;
-    std::size_t bytes = 0;
-    std::vector<std::vector<uint8_t>> packets;
+struct Codec : tqtest::Codec {
+    Codec(int rate, int channel_count, const std::string& options, int bitrate = 0)
+        : tqtest::Codec(TQ_FAMILY_TURBO, rate, channel_count, options, bitrate) {}
 };
 
 std::string opts(int bits, bool residual, int block = 512) {
