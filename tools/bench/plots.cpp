@@ -57,7 +57,7 @@ std::string rate_label(int bps) { return bps ? std::to_string(bps / 1000) + "k" 
 // Speed over all classes: total clip seconds / total CPU seconds per codec and rate.
 svg::BarChart speed_chart(const std::vector<Summary>& summaries) {
     svg::BarChart chart;
-    chart.title = "Coding speed (x real time, one thread; all clips)";
+    chart.title = "Coding speed (x real time per core; all clips)";
     chart.value_label = "x real time (log scale); anchors: whole ffmpeg process CPU time";
     chart.log_values = true;
     chart.bars = {{"encode", {}}, {"decode", {}}};

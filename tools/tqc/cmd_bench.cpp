@@ -118,8 +118,8 @@ void print_plan(const Plan& p) {
 
 std::string speed_note(int threads) {
     const unsigned cores = std::thread::hardware_concurrency();
-    return "xRT = clip seconds / CPU seconds of one thread (library: the tq_encode/tq_decode calls only; anchors: the "
-           "whole ffmpeg process); " + std::to_string(threads) + " jobs ran in parallel on " + std::to_string(cores) +
+    return "xRT = clip seconds / CPU seconds, i.e. x real time per core (library: every thread of the job during the "
+           "tq_encode/tq_decode calls; anchors: the whole ffmpeg process, one thread); " + std::to_string(threads) + " jobs ran in parallel on " + std::to_string(cores) +
            " cores, so shared caches and memory bandwidth may slow each a little; MiB = peak RSS of the coding process";
 }
 
