@@ -25,7 +25,7 @@ constexpr const char* kUsage =
     "Rate-distortion and speed benchmark. Every clip of the corpus is coded by every codec at\n"
     "every rate, decoded and measured against the original: actual bitrate (encoded file size),\n"
     "SNR, segmental SNR, SI-SDR, LSD, multi-scale mel distance, STOI (speech clips), encode and\n"
-    "decode speed (x real time, one thread, CPU time) and peak memory of the coding process.\n"
+    "decode speed (x real time per core, CPU time) and peak memory of the coding process.\n"
     "Prints averages per content class (clip name prefix sp/mu/ot = speech/music/other).\n"
     "\n"
     "  CORPUS_DIR           .flac/.wav/.ogg clips (default: $TQC_CORPUS, else ../shared/corpus/dev\n"
