@@ -126,6 +126,39 @@ std::vector<Codec> library_codecs(const std::string& list, std::vector<std::stri
     return codecs;
 }
 
+namespace {
+
+// Fails with the library's own message if `options` do not suit `family`.
+void check_family_options(tq_family family, const std::string& options) {
+    tq_encoder_config config;
+    tq_encoder_config_init(&config, family);
+    config.options = options.c_str();
+    tq_encoder* enc = nullptr;
+    const int rc = tq_encoder_create(&config, &enc);
+    tq_encoder_destroy(enc);
+    if (rc == TQ_ERR_INVALID_ARGUMENT) throw UsageError(std::string("bench --options: ") + tq_last_error_message());
+}
+
+}  // namespace
+
+void apply_family_options(std::vector<Codec>& codecs, const std::vector<std::string>& specs) {
+    for (const std::string& spec : specs) {
+        const size_t colon = spec.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
+            throw UsageError("bench --options: expected FAMILY:key=value,..., got '" + spec + "'");
+        const std::string family = spec.substr(0, colon), options = spec.substr(colon + 1);
+        bool used = false;
+        for (Codec& c : codecs) {
+            if (c.is_anchor || family != tq_family_name(c.family)) continue;
+            c.options += (c.options.empty() ? "" : ",") + options;
+            c.label += "[" + options + "]";
+            check_family_options(c.family, c.options);
+            used = true;
+        }
+        if (!used) throw UsageError("bench --options: no family '" + family + "' among the codecs measured");
+    }
+}
+
 std::vector<Codec> anchor_codecs(const std::string& list) {
     std::vector<Codec> codecs;
     if (list == "none" || list.empty()) return codecs;

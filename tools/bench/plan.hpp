@@ -53,6 +53,11 @@ std::string find_corpus(const std::string& given);
 // named in `notes`. A family with an enum option "mode" offering "mdct" also gets "<name>-mdct".
 std::vector<Codec> library_codecs(const std::string& list, std::vector<std::string>& notes);
 
+// Appends "key=value,..." to every codec of a family, for each "FAMILY:key=value,..." in
+// `specs` (and to its label, as "name[options]"). Throws cli::UsageError for a family not
+// measured or options the library rejects.
+void apply_family_options(std::vector<Codec>& codecs, const std::vector<std::string>& specs);
+
 // Anchors for "opus,mp3,vorbis,flac" (or "none"); throws cli::UsageError for unknown names.
 std::vector<Codec> anchor_codecs(const std::string& list);
 

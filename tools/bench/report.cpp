@@ -1,5 +1,6 @@
 #include "bench/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -87,8 +88,11 @@ std::vector<Summary> summarise(const std::vector<Result>& results, const std::ve
 
 std::string format_table(const std::vector<Summary>& summaries) {
     std::string out;
-    char line[320];
-    const char* head = "%-12s %8s %8s %5s %7s %7s %7s %6s %6s %6s %8s %8s %6s\n";
+    char line[512];
+    int width = 12;  // the codec column fits the longest label, e.g. "fractal[min_range=4]"
+    for (const Summary& s : summaries) width = std::max(width, static_cast<int>(std::min<size_t>(s.codec.size(), 160)));
+    const std::string format = "%-" + std::to_string(width) + "s %8s %8s %5s %7s %7s %7s %6s %6s %6s %8s %8s %6s\n";
+    const char* head = format.c_str();
     for (ContentClass content : kAllClasses) {
         bool first = true;
         for (const Summary& s : summaries) {

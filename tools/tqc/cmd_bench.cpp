@@ -1,5 +1,5 @@
 // tqc bench [CORPUS_DIR] [--families LIST|all] [--rates LIST] [--anchors LIST|none] [--report DIR]
-//           [--json] [-j N] [--ffmpeg PATH] [--clips LIST]
+//           [--json] [-j N] [--ffmpeg PATH] [--clips LIST] [-O FAMILY:K=V,...]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +21,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: tqc bench [CORPUS_DIR] [--families LIST|all] [--rates LIST] [--anchors LIST|none]\n"
     "                 [--report DIR] [--json] [-j N] [--ffmpeg PATH] [--clips LIST]\n"
+    "                 [-O FAMILY:K=V,...]\n"
     "\n"
     "Rate-distortion and speed benchmark. Every clip of the corpus is coded by every codec at\n"
     "every rate, decoded and measured against the original: actual bitrate (encoded file size),\n"
@@ -41,11 +42,14 @@ constexpr const char* kUsage =
     "  --json               print results JSON on stdout instead of the table\n"
     "  -j, --jobs N         clips coded in parallel (default: number of cores)\n"
     "  --clips LIST         only clips whose name contains one of these strings\n"
+    "  -O, --options FAMILY:K=V,...  family options for every job of FAMILY (repeatable),\n"
+    "                       e.g. -O fractal:min_range=4; shown in the codec's label\n"
     "\n"
     "Nothing is cached: every run codes everything again. See docs/bench.md.\n";
 
 constexpr OptionSpec kSpecs[] = {{"families", 0, true}, {"rates", 0, true}, {"anchors", 0, true}, {"report", 0, true},
-                                 {"json", 0, false},    {"jobs", 'j', true}, {"ffmpeg", 0, true},  {"clips", 0, true}};
+                                 {"json", 0, false},    {"jobs", 'j', true}, {"ffmpeg", 0, true},  {"clips", 0, true},
+                                 {"options", 'O', true}};
 
 std::vector<int> parse_rates(const std::string& text) {
     std::vector<int> rates;
@@ -98,6 +102,7 @@ Plan make_plan(const Args& a) {
     p.info.corpus = tqb::find_corpus(a.positional().empty() ? "" : a.positional()[0]);
     p.clips = tqb::list_clips(p.info.corpus, tqb::split_list(a.last("clips").value_or("")));
     p.codecs = tqb::library_codecs(a.last("families").value_or("all"), p.info.notes);
+    tqb::apply_family_options(p.codecs, a.all("options"));
     for (tqb::Codec& c : tqb::anchor_codecs(a.last("anchors").value_or("opus,mp3,vorbis,flac"))) p.codecs.push_back(c);
     if (p.codecs.empty()) throw Failure("bench", "nothing to measure: no available family and no anchor");
     p.rates = parse_rates(a.last("rates").value_or("6k,12k,24k,48k,96k"));
