@@ -38,9 +38,6 @@ inline constexpr int kMaxCandidates = 64;
 inline constexpr int kDefaultCandidates = 8;
 inline constexpr uint8_t kParamsVersion = 1;
 inline constexpr std::size_t kParamsSize = 9;
-// What a .tqc packet costs besides its payload (sample-count prefix, framing,
-// seek-index entry), counted by the rate control like turbo's mdct mode does.
-inline constexpr int kPacketOverheadBytes = 43;
 
 enum class Search { automatic = 0, hnsw = 1, brute = 2 };
 

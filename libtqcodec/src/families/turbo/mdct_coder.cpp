@@ -184,7 +184,7 @@ private:
 
     double target_bits(int samples) const {
         if (p_.bitrate > 0)
-            return static_cast<double>(p_.bitrate) * samples / p_.sample_rate - 8.0 * kMdctPacketOverheadBytes;
+            return static_cast<double>(p_.bitrate) * samples / p_.sample_rate - 8.0 * kPacketOverheadBytes;
         return static_cast<double>(p_.bits) * samples * channels_;
     }
 

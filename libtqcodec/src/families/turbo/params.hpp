@@ -31,12 +31,6 @@ inline constexpr int kMdctDefaultBits = 2;
 inline constexpr uint8_t kFlagResidual = 1;
 inline constexpr uint8_t kFlagMdct = 2;
 inline constexpr uint8_t kFlagNoiseFill = 4;
-// Bytes each packet costs besides its payload, for the bitrate -> bits
-// estimate: the sample-count prefix plus typical .tqc packet framing.
-inline constexpr int kPacketOverheadBytes = 27;
-// mdct mode's rate control counts what a .tqc file really spends per packet:
-// the prefix, 25 bytes of framing and a 16-byte seek-index entry.
-inline constexpr int kMdctPacketOverheadBytes = 43;
 
 enum class Mode { time = 0, mdct = 1 };
 
