@@ -1,5 +1,7 @@
 #include "dsp/dct.hpp"
 
+#include "dsp/fftw_planner.hpp"
+
 #include <fftw3.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 namespace tq::dsp {
 namespace {
 
-std::mutex g_dct_plan_mutex;
 
 fftwf_plan make_plan(size_t n) {
     float* in = fftwf_alloc_real(n);
@@ -25,24 +26,19 @@ fftwf_plan make_plan(size_t n) {
 
 // Plans live for the whole process, one per size.
 fftwf_plan plan_for(size_t n) {
-    std::lock_guard<std::mutex> lock(g_dct_plan_mutex);
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     static std::map<size_t, fftwf_plan> cache;
     auto it = cache.find(n);
     if (it == cache.end()) it = cache.emplace(n, make_plan(n)).first;
     return it->second;
 }
 
-float* checked(float* p) {
-    if (!p) throw std::bad_alloc();
-    return p;
-}
-
 }  // namespace
 
 Dct2::Dct2(size_t n)
     : n_(n),
-      in_(checked(fftwf_alloc_real(n))),
-      out_(checked(fftwf_alloc_real(n))),
+      in_(fftw_checked(fftwf_alloc_real(n))),
+      out_(fftw_checked(fftwf_alloc_real(n))),
       plan_(plan_for(n)),
       // FFTW's REDFT10 is 2 sum x_n cos(...): unnormalised.
       dc_gain_(static_cast<float>(std::sqrt(1.0 / (4.0 * static_cast<double>(n))))),

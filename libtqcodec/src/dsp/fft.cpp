@@ -1,5 +1,7 @@
 #include "dsp/fft.hpp"
 
+#include "dsp/fftw_planner.hpp"
+
 #include <fftw3.h>
 
 #include <map>
@@ -8,9 +10,13 @@
 #include <utility>
 
 namespace tq::dsp {
-namespace {
 
-std::mutex g_plan_mutex;
+std::mutex& fftw_planner_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+namespace {
 
 // Plans live for the whole process: one pair per size.
 struct PlanPair {
@@ -32,17 +38,11 @@ PlanPair make_plans(size_t n) {
 }
 
 PlanPair plans_for(size_t n) {
-    std::lock_guard<std::mutex> lock(g_plan_mutex);
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     static std::map<size_t, PlanPair> cache;
     auto it = cache.find(n);
     if (it == cache.end()) it = cache.emplace(n, make_plans(n)).first;
     return it->second;
-}
-
-template <class T>
-T* checked(T* p) {
-    if (!p) throw std::bad_alloc();
-    return p;
 }
 
 }  // namespace
@@ -51,8 +51,8 @@ void FftwFree::operator()(void* p) const { fftwf_free(p); }
 
 RealFft::RealFft(size_t n)
     : n_(n),
-      time_(checked(fftwf_alloc_real(n))),
-      spec_(reinterpret_cast<std::complex<float>*>(checked(fftwf_alloc_complex(n / 2 + 1)))) {
+      time_(fftw_checked(fftwf_alloc_real(n))),
+      spec_(reinterpret_cast<std::complex<float>*>(fftw_checked(fftwf_alloc_complex(n / 2 + 1)))) {
     PlanPair p = plans_for(n);
     forward_plan_ = p.forward;
     inverse_plan_ = p.inverse;
