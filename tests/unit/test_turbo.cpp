@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 #include <numbers>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -836,6 +837,35 @@ TEST(TurboMdct, ResetAfterASeekSpoilsOnlyTheFirstFrame) {
     std::vector<float> buf2(4096);
     ASSERT_EQ(tq_decode(fresh.p, s.packets[3].data(), s.packets[3].size(), buf2.data(), 4096, &got), TQ_OK);
     EXPECT_EQ(buf, buf2);
+}
+
+TEST(TurboMdct, LostPacketFadesOutAndKeepsTheStreamInStep) {
+    const int n = 1024;
+    const auto pcm = tones(4096 * 5, 1, 44100);
+    Codec codec(44100, 1, "mode=mdct,bits=3");
+    const Stream s = code_stream(codec, pcm);
+    auto decode_all = [&](int lost) {
+        Decoder d;
+        EXPECT_EQ(tq_decoder_create(codec.header.data(), codec.header.size(), &d.p), TQ_OK);
+        std::vector<float> out, buf(4096);
+        for (std::size_t i = 0; i < s.packets.size(); ++i) {
+            const bool drop = static_cast<int>(i) == lost;
+            int got = 0;
+            EXPECT_EQ(tq_decode(d.p, drop ? nullptr : s.packets[i].data(), s.packets[i].size(), buf.data(), 4096, &got),
+                      TQ_OK);
+            out.insert(out.end(), buf.begin(), buf.begin() + got);
+        }
+        return out;
+    };
+    const std::vector<float> whole = decode_all(-1), gap = decode_all(2);
+    ASSERT_EQ(gap.size(), whole.size());
+    const auto at = [](const std::vector<float>& v, int i) { return v.begin() + i; };
+    // The lost packet: the last good frame's overlap fades out, then silence.
+    EXPECT_GT(std::inner_product(at(gap, 2 * 4096), at(gap, 2 * 4096 + n), at(gap, 2 * 4096), 0.0), 0.0);
+    EXPECT_TRUE(std::all_of(at(gap, 2 * 4096 + n), at(gap, 3 * 4096), [](float v) { return v == 0.0f; }));
+    // Everything before the gap, and after the next packet's first frame, is untouched.
+    EXPECT_TRUE(std::equal(gap.begin(), at(gap, 2 * 4096), whole.begin()));
+    EXPECT_TRUE(std::equal(at(gap, 3 * 4096 + n), gap.end(), at(whole, 3 * 4096 + n)));
 }
 
 TEST(TurboMdct, NoiseFillTradesSnrForBandEnergy) {

@@ -238,8 +238,10 @@ TQ_EXPORT int tq_decoder_frame_size(const tq_decoder *decoder);
 TQ_EXPORT int tq_decoder_delay(const tq_decoder *decoder);
 
 /** Decodes one packet into interleaved float PCM.
- *  @param[in]  packet  the packet, or NULL to conceal a lost packet (the
- *                      decoder then outputs one frame of silence).
+ *  @param[in]  packet  the packet, or NULL to conceal a lost packet: the
+ *                      decoder outputs one frame (silence, or for families
+ *                      that overlap packets a fade-out of the last one) and
+ *                      keeps its state in step for the packets that follow.
  *  @param[out] pcm     room for max_samples_per_channel * channels floats.
  *  @param[out] samples_per_channel  samples per channel written.
  *  @returns TQ_OK; TQ_ERR_CORRUPT for a damaged packet (nothing is written

@@ -110,7 +110,9 @@ int decode_to_scratch(tq_decoder* dec, const uint8_t* packet, size_t size, int m
         p.assign(static_cast<size_t>(samples), 0.0f);
         ptrs.push_back(p.data());
     }
-    if (packet) dec->impl->decode(payload, tq::PlanarOut{ptrs.data(), dec->info.channels, samples});
+    const tq::PlanarOut out{ptrs.data(), dec->info.channels, samples};
+    if (packet) dec->impl->decode(payload, out);
+    else dec->impl->conceal(out);
     return samples;
 }
 

@@ -74,6 +74,9 @@ public:
     // Decodes one payload into out.samples samples per channel (the count the
     // packet prefix announced). Throws tq::Error(TQ_ERR_CORRUPT) on bad data.
     virtual void decode(std::span<const uint8_t> payload, const PlanarOut& out) = 0;
+    // Stands in for a lost packet of out.samples samples (zeroed on entry).
+    // Families with state across packets override it to keep that state in step.
+    virtual void conceal(const PlanarOut& out) { (void)out; }
     virtual void reset() {}
 };
 

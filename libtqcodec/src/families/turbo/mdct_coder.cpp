@@ -261,13 +261,16 @@ public:
         parse(payload, frames);  // throws before any state changes
         if (p_.noise_fill) fill_empty_bands(frames);
         for (int f = 0; f < frames && stereo(); ++f) rotate_stereo(f);
+        synthesize_packet(frames, out);
+    }
+
+    // A lost packet decodes as frames of zero spectrum: the last good frame's
+    // overlap fades out and the overlap and output queues stay in step.
+    void conceal(const PlanarOut& out) override {
+        const int frames = frames_for(std::min(out.samples, p_.frame_size), n_);
         for (int f = 0; f < frames; ++f)
-            for (int c = 0; c < channels_; ++c) synthesize(f, c);
-        for (int c = 0; c < channels_; ++c) {
-            auto& r = ready_[static_cast<std::size_t>(c)];
-            std::copy(r.begin(), r.begin() + out.samples, out.data[c]);
-            r.erase(r.begin(), r.begin() + out.samples);
-        }
+            for (int c = 0; c < channels_; ++c) std::fill(coefs(f, c), coefs(f, c) + n_, 0.0f);
+        synthesize_packet(frames, out);
     }
 
     void reset() override {
@@ -326,6 +329,16 @@ private:
         for (int i = 0; i < width; i += 64) {
             const uint64_t word = noise_.next();
             for (int j = 0; j < 64 && i + j < width; ++j) x[i + j] = (word >> j) & 1u ? -gain : gain;
+        }
+    }
+
+    void synthesize_packet(int frames, const PlanarOut& out) {
+        for (int f = 0; f < frames; ++f)
+            for (int c = 0; c < channels_; ++c) synthesize(f, c);
+        for (int c = 0; c < channels_; ++c) {
+            auto& r = ready_[static_cast<std::size_t>(c)];
+            std::copy(r.begin(), r.begin() + out.samples, out.data[c]);
+            r.erase(r.begin(), r.begin() + out.samples);
         }
     }
 
