@@ -5,19 +5,10 @@
 #include "families/fractal/params.hpp"
 
 namespace tq::fractal {
-namespace {
-
-std::unique_ptr<FamilyEncoder> create_encoder(const EncoderSetup& setup) { return make_encoder(setup); }
-
-std::unique_ptr<FamilyDecoder> create_decoder(const StreamInfo& info, std::span<const uint8_t> params) {
-    return make_decoder(info, params);
-}
-
-}  // namespace
 
 FamilyDescriptor descriptor() {
     return FamilyDescriptor{TQ_FAMILY_FRACTAL, "fractal", "range/domain affine self-similarity, IFS decoding",
-                            option_schema(), &create_encoder, &create_decoder};
+                            option_schema(), &make_encoder, &make_decoder};
 }
 
 }  // namespace tq::fractal
