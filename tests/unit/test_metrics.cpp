@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "metrics/metrics.hpp"
@@ -239,10 +240,9 @@ std::vector<double> lcg_noise(uint64_t seed, size_t n) {
     return out;
 }
 
-TEST(Metrics, mel_distance_matches_an_independent_numpy_port_of_dac) {
-    // Reference: numpy with librosa's mel_frequencies/filters.mel code (Slaney, htk=False),
-    // np.pad(mode="reflect") by n/2, periodic Hann, |rfft|, log10(clamp 1e-5), L1 mean.
-    // x = 0.3 sin(2 pi 440 n / 16000) + 0.1 lcg(1); y = 0.8 x + 0.04 lcg(2); 8000 samples.
+// The signal pair the numpy references below were computed on:
+// x = 0.3 sin(2 pi 440 n / 16000) + 0.1 lcg(1); y = 0.8 x + 0.04 lcg(2); 8000 samples.
+std::pair<std::vector<float>, std::vector<float>> numpy_reference_pair() {
     const size_t n = 8000;
     const auto a = lcg_noise(1, n), b = lcg_noise(2, n);
     std::vector<float> x(n), y(n);
@@ -250,6 +250,13 @@ TEST(Metrics, mel_distance_matches_an_independent_numpy_port_of_dac) {
         x[i] = static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 440 * double(i) / kRate) + 0.1 * a[i]);
         y[i] = static_cast<float>(0.8 * double(x[i]) + 0.04 * b[i]);
     }
+    return {x, y};
+}
+
+TEST(Metrics, mel_distance_matches_an_independent_numpy_port_of_dac) {
+    // Reference: numpy with librosa's mel_frequencies/filters.mel code (Slaney, htk=False),
+    // np.pad(mode="reflect") by n/2, periodic Hann, |rfft|, log10(clamp 1e-5), L1 mean.
+    const auto [x, y] = numpy_reference_pair();
     const double expected[] = {0.0904999, 0.0882785, 0.0885984, 0.0932117, 0.0954915, 0.0962795, 0.0959877};
     double total = 0;
     for (size_t s = 0; s < 7; ++s) {
@@ -273,13 +280,7 @@ TEST(Metrics, snr_and_si_sdr_match_numpy_through_alignment_to_0_01_db) {
     //   t = <d,s>/<s,s> s, si_sdr = 10 log10(sum t^2 / sum (d - t)^2)
     // x = 0.3 sin(2 pi 440 n / 16000) + 0.1 lcg(1); y = 0.8 x + 0.04 lcg(2); 8000 samples.
     // Here y arrives 123 samples late: compare() must align it first.
-    const size_t n = 8000;
-    const auto a = lcg_noise(1, n), b = lcg_noise(2, n);
-    std::vector<float> x(n), y(n);
-    for (size_t i = 0; i < n; ++i) {
-        x[i] = static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 440 * double(i) / kRate) + 0.1 * a[i]);
-        y[i] = static_cast<float>(0.8 * double(x[i]) + 0.04 * b[i]);
-    }
+    const auto [x, y] = numpy_reference_pair();
     const tqm::Report r = tqm::compare(mono(x), mono(delayed(y, 123)));
     EXPECT_EQ(r.delay, 123);
     EXPECT_NEAR(r.snr_db, 13.66596014712782, 0.01);
