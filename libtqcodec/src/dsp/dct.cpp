@@ -5,8 +5,6 @@
 #include <fftw3.h>
 
 #include <cmath>
-#include <map>
-#include <mutex>
 #include <new>
 
 namespace tq::dsp {
@@ -24,14 +22,6 @@ fftwf_plan make_plan(size_t n) {
     return plan;
 }
 
-// Plans live for the whole process, one per size.
-fftwf_plan plan_for(size_t n) {
-    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    static std::map<size_t, fftwf_plan> cache;
-    auto it = cache.find(n);
-    if (it == cache.end()) it = cache.emplace(n, make_plan(n)).first;
-    return it->second;
-}
 
 }  // namespace
 
@@ -39,7 +29,7 @@ Dct2::Dct2(size_t n)
     : n_(n),
       in_(fftw_checked(fftwf_alloc_real(n))),
       out_(fftw_checked(fftwf_alloc_real(n))),
-      plan_(plan_for(n)),
+      plan_(cached_plan<make_plan>(n)),
       // FFTW's REDFT10 is 2 sum x_n cos(...): unnormalised.
       dc_gain_(static_cast<float>(std::sqrt(1.0 / (4.0 * static_cast<double>(n))))),
       ac_gain_(static_cast<float>(std::sqrt(1.0 / (2.0 * static_cast<double>(n))))) {}

@@ -4,7 +4,6 @@
 
 #include <fftw3.h>
 
-#include <map>
 #include <mutex>
 #include <new>
 #include <utility>
@@ -18,7 +17,7 @@ std::mutex& fftw_planner_mutex() {
 
 namespace {
 
-// Plans live for the whole process: one pair per size.
+// Plans live for the whole process (cached_plan): one pair per size.
 struct PlanPair {
     fftwf_plan forward;
     fftwf_plan inverse;
@@ -37,13 +36,6 @@ PlanPair make_plans(size_t n) {
     return p;
 }
 
-PlanPair plans_for(size_t n) {
-    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    static std::map<size_t, PlanPair> cache;
-    auto it = cache.find(n);
-    if (it == cache.end()) it = cache.emplace(n, make_plans(n)).first;
-    return it->second;
-}
 
 }  // namespace
 
@@ -53,7 +45,7 @@ RealFft::RealFft(size_t n)
     : n_(n),
       time_(fftw_checked(fftwf_alloc_real(n))),
       spec_(reinterpret_cast<std::complex<float>*>(fftw_checked(fftwf_alloc_complex(n / 2 + 1)))) {
-    PlanPair p = plans_for(n);
+    PlanPair p = cached_plan<make_plans>(n);
     forward_plan_ = p.forward;
     inverse_plan_ = p.inverse;
 }

@@ -2,12 +2,25 @@
 // plan this library makes is created under this one lock, whatever its kind.
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <mutex>
 #include <new>
 
 namespace tq::dsp {
 
 std::mutex& fftw_planner_mutex();
+
+// The plan Make(n) builds for size n, made once per process under the planner
+// lock; each plan-making function has its own cache.
+template <auto Make>
+auto cached_plan(std::size_t n) {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    static std::map<std::size_t, decltype(Make(n))> cache;
+    auto it = cache.find(n);
+    if (it == cache.end()) it = cache.emplace(n, Make(n)).first;
+    return it->second;
+}
 
 // An FFTW allocation, or std::bad_alloc.
 template <class T>
