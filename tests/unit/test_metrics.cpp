@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "metrics/metrics.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -230,15 +231,7 @@ TEST(Metrics, slaney_filterbank_triangles_have_unit_area) {
     EXPECT_EQ(fb[0], 0.0);  // band 0 starts at 0 Hz
 }
 
-// Deterministic pseudo-noise in [-0.5, 0.5) that a numpy script reproduces exactly.
-std::vector<double> lcg_noise(uint64_t seed, size_t n) {
-    std::vector<double> out(n);
-    for (auto& v : out) {
-        seed = (seed * 1103515245 + 12345) % (uint64_t{1} << 31);
-        v = static_cast<double>(seed) / static_cast<double>(uint64_t{1} << 31) - 0.5;
-    }
-    return out;
-}
+using tqtest::lcg_noise;
 
 // The signal pair the numpy references below were computed on:
 // x = 0.3 sin(2 pi 440 n / 16000) + 0.1 lcg(1); y = 0.8 x + 0.04 lcg(2); 8000 samples.

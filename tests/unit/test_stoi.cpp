@@ -7,25 +7,18 @@
 #include <vector>
 
 #include "metrics/stoi.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 constexpr int kRate = tqm::kStoiRate;
 
-// Pseudo-noise in [-0.5, 0.5) that numpy reproduces exactly (the same LCG as test_metrics).
-std::vector<double> stoi_lcg(uint64_t seed, size_t n) {
-    std::vector<double> out(n);
-    for (auto& v : out) {
-        seed = (seed * 1103515245 + 12345) % (uint64_t{1} << 31);
-        v = static_cast<double>(seed) / static_cast<double>(uint64_t{1} << 31) - 0.5;
-    }
-    return out;
-}
+using tqtest::lcg_noise;
 
 // 3 s at 10 kHz: 130 Hz harmonic bursts at 4 Hz (syllable-like), silent from 1.0 to 1.5 s
 // (only a -60 dB noise floor), so silence removal has something to remove.
 std::vector<float> speech_like(size_t n = 30000) {
-    const auto floor_noise = stoi_lcg(1, n);
+    const auto floor_noise = lcg_noise(1, n);
     std::vector<float> x(n);
     for (size_t i = 0; i < n; ++i) {
         const double t = static_cast<double>(i) / kRate;
@@ -39,7 +32,7 @@ std::vector<float> speech_like(size_t n = 30000) {
 }
 
 std::vector<float> plus_noise(const std::vector<float>& x, double gain, uint64_t seed = 2) {
-    const auto noise = stoi_lcg(seed, x.size());
+    const auto noise = lcg_noise(seed, x.size());
     std::vector<float> y(x.size());
     for (size_t i = 0; i < x.size(); ++i) y[i] = static_cast<float>(double(x[i]) + gain * noise[i]);
     return y;
@@ -102,7 +95,7 @@ TEST(Stoi, ignores_a_gain_change) {
 TEST(Stoi, resamples_other_rates_to_10_khz) {
     // The same content at 16 kHz: the score after resampling stays close to the 10 kHz one.
     std::vector<float> x16(48000), y16;
-    const auto floor_noise = stoi_lcg(1, x16.size());
+    const auto floor_noise = lcg_noise(1, x16.size());
     for (size_t i = 0; i < x16.size(); ++i) {
         const double t = static_cast<double>(i) / 16000;
         double voiced = 0;

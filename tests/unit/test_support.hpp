@@ -39,6 +39,17 @@ inline double snr_db(const std::vector<float>& ref, const std::vector<float>& ou
     return 10.0 * std::log10(s / n);
 }
 
+// Pseudo-noise in [-0.5, 0.5) that numpy reproduces exactly (reference values in
+// the metric tests were computed from it).
+inline std::vector<double> lcg_noise(uint64_t seed, std::size_t n) {
+    std::vector<double> out(n);
+    for (auto& v : out) {
+        seed = (seed * 1103515245 + 12345) % (uint64_t{1} << 31);
+        v = static_cast<double>(seed) / static_cast<double>(uint64_t{1} << 31) - 0.5;
+    }
+    return out;
+}
+
 inline std::vector<float> gaussian(std::size_t n, float sigma, unsigned seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> nd(0.0f, sigma);
