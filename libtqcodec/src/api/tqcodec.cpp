@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/stream_header.hpp"
@@ -72,17 +73,21 @@ std::vector<const float*> plane_pointers(const std::vector<std::vector<float>>& 
     return ptrs;
 }
 
+// Prefixes a family payload with its sample count and copies it to the caller.
+void emit_packet(std::vector<uint8_t> bytes, int samples, uint8_t* packet, size_t capacity, size_t* packet_size) {
+    tq::write_packet_prefix(bytes, samples);
+    tq::require(bytes.size() <= capacity, TQ_ERR_BUFFER_TOO_SMALL,
+                "packet of " + std::to_string(bytes.size()) + " bytes does not fit in " + std::to_string(capacity));
+    std::memcpy(packet, bytes.data(), bytes.size());
+    *packet_size = bytes.size();
+}
+
 int encode_planes(tq_encoder* enc, const float* const* planes, int samples, uint8_t* packet,
                   size_t capacity, size_t* packet_size) {
     return guarded(&enc->error, [&] {
         *packet_size = 0;
-        std::vector<uint8_t> bytes = enc->impl->encode(tq::PlanarIn{planes, enc->channels, samples});
-        tq::write_packet_prefix(bytes, samples);
-        tq::require(bytes.size() <= capacity, TQ_ERR_BUFFER_TOO_SMALL,
-                    "packet of " + std::to_string(bytes.size()) + " bytes does not fit in " +
-                        std::to_string(capacity));
-        std::memcpy(packet, bytes.data(), bytes.size());
-        *packet_size = bytes.size();
+        emit_packet(enc->impl->encode(tq::PlanarIn{planes, enc->channels, samples}), samples, packet, capacity,
+                    packet_size);
     });
 }
 
@@ -266,12 +271,7 @@ int tq_encoder_flush(tq_encoder* encoder, uint8_t* packet, size_t capacity, size
         std::vector<uint8_t> bytes = encoder->impl->flush(samples);
         if (samples == 0) return;
         require_arg(packet != nullptr, "NULL pointer argument");
-        tq::write_packet_prefix(bytes, samples);
-        tq::require(bytes.size() <= capacity, TQ_ERR_BUFFER_TOO_SMALL,
-                    "packet of " + std::to_string(bytes.size()) + " bytes does not fit in " +
-                        std::to_string(capacity));
-        std::memcpy(packet, bytes.data(), bytes.size());
-        *packet_size = bytes.size();
+        emit_packet(std::move(bytes), samples, packet, capacity, packet_size);
     });
 }
 
