@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "api/stream_header.hpp"
 #include "cli.hpp"
+#include "core/error.hpp"
 
 namespace tqc::cli {
 
@@ -37,14 +39,12 @@ DecoderPtr try_create_decoder(std::span<const uint8_t> stream_header, std::strin
     return nullptr;
 }
 
-std::span<const uint8_t> family_params(std::span<const uint8_t> h) {
-    // magic "tqsh", version, family, channels, reserved, rate, frame size, delay (u32 LE each),
-    // u16 LE parameter length, parameters.
-    constexpr size_t kPrefix = 22;
-    if (h.size() < kPrefix || h[0] != 't' || h[1] != 'q' || h[2] != 's' || h[3] != 'h') return h;
-    const size_t len = h[20] | static_cast<size_t>(h[21]) << 8;
-    if (kPrefix + len != h.size()) return h;
-    return h.subspan(kPrefix);
+std::vector<uint8_t> family_params(std::span<const uint8_t> stream_header) {
+    try {
+        return tq::read_stream_header(stream_header).family_params;
+    } catch (const tq::Error&) {
+        return {stream_header.begin(), stream_header.end()};
+    }
 }
 
 PacketPump::PacketPump(tq_encoder* enc, Sink sink)

@@ -33,9 +33,9 @@ EncoderPtr create_encoder(const tq_encoder_config& config, const std::string& wh
 // Returns nullptr and sets `error` (the library's message) and `code` (TQ_ERR_*) on failure.
 DecoderPtr try_create_decoder(std::span<const uint8_t> stream_header, std::string& error, int* code = nullptr);
 
-// The family-specific part of a stream header (after the generic 22-byte prefix that
-// container/FORMAT.md documents), or the whole header if it does not parse.
-std::span<const uint8_t> family_params(std::span<const uint8_t> stream_header);
+// The family-specific part of a stream header (container/FORMAT.md), or the whole
+// header if it does not parse.
+std::vector<uint8_t> family_params(std::span<const uint8_t> stream_header);
 
 // Feeds PCM to an encoder and hands every packet to `sink` with its first
 // sample: the running count of samples the packets before it decode to (read
