@@ -10,13 +10,11 @@
 # README's TRAINING allow-list. Scores of trained (neural) families on this fallback corpus are
 # therefore optimistic: use it only when the dev corpus is unavailable, and say so when quoting.
 #
-# Reproducibility: each .deb is fetched with `apt-get download pkg=version` and checked against the
-# SHA-256 pinned below (the script stops on any mismatch). Clips are cut, faded (5 ms) and
+# Reproducibility: each .deb is fetched by scripts/lib/debs.sh and checked against the SHA-256
+# pinned below (the script stops on any mismatch). Clips are cut, faded (5 ms) and
 # peak-normalised to -1 dBFS by ffmpeg with bitexact flags, no metadata and no dither, and written
 # as 16-bit FLAC; the same ffmpeg build gives the same bytes (SHA256SUMS is written next to them
 # for checking). A different ffmpeg version may differ in the last bit of decoded Vorbis.
-# If the Debian mirror has dropped a pinned version, fetch the same file from
-# https://snapshot.debian.org/ (the SHA-256 check still applies).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,20 +34,8 @@ PACKAGES=(
   "frozen-bubble-data 2.212-11 all 39cdfd07d9532d1558762cf265a844d09015c4540568573c50f444cc084166e0"
 )
 EXTRACTED=$DEB_CACHE/root
-
-fetch_packages() {
-  mkdir -p "$DEB_CACHE" "$EXTRACTED"
-  local line pkg ver arch sha deb
-  for line in "${PACKAGES[@]}"; do
-    read -r pkg ver arch sha <<<"$line"
-    deb=$DEB_CACHE/${pkg}_${ver#*:}_${arch}.deb
-    if [[ ! -f $deb ]]; then
-      (cd "$DEB_CACHE" && apt-get download -q "$pkg:$arch=$ver" >/dev/null)
-    fi
-    echo "$sha  $deb" | sha256sum --quiet -c - || { echo "make-corpus: SHA-256 mismatch for $deb" >&2; exit 1; }
-    dpkg-deb -x "$deb" "$EXTRACTED"
-  done
-}
+# shellcheck source=lib/debs.sh
+source "$ROOT/scripts/lib/debs.sh"
 
 ff() { "$FFMPEG" -nostdin -hide_banner -loglevel error -threads 1 "$@"; }
 
@@ -78,7 +64,7 @@ make_clip() {
   printf '%s\t%s\t%s\n' "$name" "$*" "from ${start}s, ${seconds}s, gain ${gain} dB" >>"$OUT/MANIFEST.tsv"
 }
 
-fetch_packages
+fetch_debs "$DEB_CACHE" "$EXTRACTED" "${PACKAGES[@]}"
 mkdir -p "$OUT"
 printf 'clip\tfiles (in the packages above)\tcut\n' >"$OUT/MANIFEST.tsv"
 C2=usr/share/codec2 ALSA=usr/share/sounds/alsa FB=usr/share/games/frozen-bubble/snd

@@ -57,6 +57,18 @@ TEST(Api, FamiliesHaveStableNamesAndIds) {
     EXPECT_EQ(tq_family_available(TQ_FAMILY_TURBO), 1);
 }
 
+TEST(Api, SampleRateListsAreZeroTerminatedAndAscending) {
+    EXPECT_EQ(tq_family_sample_rates(TQ_FAMILY_TURBO), nullptr);  // any rate
+    EXPECT_EQ(tq_family_sample_rates(static_cast<tq_family>(0)), nullptr);
+    for (int id = TQ_FAMILY_FIRST; id <= TQ_FAMILY_LAST; ++id) {
+        const int* rates = tq_family_sample_rates(static_cast<tq_family>(id));
+        for (int i = 0; rates && rates[i] != 0; ++i) {
+            EXPECT_GE(rates[i], 8000);
+            if (i > 0) EXPECT_GT(rates[i], rates[i - 1]);
+        }
+    }
+}
+
 TEST(Api, OptionSchemaIsEnumerable) {
     int n = tq_family_option_count(TQ_FAMILY_TURBO);
     ASSERT_GT(n, 0);

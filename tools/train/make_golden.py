@@ -10,26 +10,12 @@ Runs on PyTorch 1.13 (Debian's python3-torch) and 2.x; needs nothing else.
     python3 tools/train/make_golden.py [--out tests/data/nn]
 """
 import argparse
-import json
 import pathlib
-import struct
 
 import torch
 from torch import nn
 
-
-def write_safetensors(path, tensors, metadata):
-    """The whole format: u64 LE header length, JSON header, raw little-endian data."""
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, t in tensors.items():
-        values = t.detach().to(torch.float32).flatten().tolist()
-        data = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # keeps the data 8-byte aligned, as the reference writer does
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+from safetensors_io import write_safetensors
 
 
 class Snake(nn.Module):

@@ -102,6 +102,13 @@ TQ_EXPORT int tq_family_available(tq_family family);
 /** @returns a one-line description of the family, or NULL if unknown. */
 TQ_EXPORT const char *tq_family_description(tq_family family);
 
+/** The input sample rates the family's encoder accepts.
+ *  @returns NULL if it accepts every rate from 8000 to 192000 Hz, else a
+ *  0-terminated list in ascending order (valid for the life of the process).
+ *  Resample other rates first, as `tqc encode` does with libsoxr and FFmpeg
+ *  does with aresample when the encoder declares its rates. */
+TQ_EXPORT const int *tq_family_sample_rates(tq_family family);
+
 /* ---- Option schema ------------------------------------------------------ */
 
 typedef enum tq_option_type {

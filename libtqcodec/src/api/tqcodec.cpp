@@ -168,6 +168,11 @@ int tq_family_from_name(const char* name, tq_family* family) {
     });
 }
 
+const int* tq_family_sample_rates(tq_family family) {
+    const auto* f = tq::find_family(family);
+    return f && !f->sample_rates.empty() ? f->sample_rates.data() : nullptr;
+}
+
 int tq_family_available(tq_family family) {
     const auto* f = tq::find_family(family);
     return f && f->make_encoder && f->make_decoder ? 1 : 0;

@@ -85,6 +85,8 @@ struct FamilyDescriptor {
     const char* name;
     const char* description;
     std::span<const tq_option_info> options;
+    // The accepted input rates, 0-terminated (tq_family_sample_rates); empty: any rate.
+    std::span<const int> sample_rates;
     // nullptr while the family is not implemented in this build.
     std::unique_ptr<FamilyEncoder> (*make_encoder)(const EncoderSetup& setup);
     // Parses and validates `params`; throws TQ_ERR_CORRUPT if they are bad.

@@ -8,7 +8,7 @@ namespace {
 // Families named by the format but not implemented yet: they are listed (so
 // streams name them correctly) and fail at create time with a clear message.
 constexpr FamilyDescriptor planned(tq_family id, const char* name, const char* description) {
-    return FamilyDescriptor{id, name, description, {}, nullptr, nullptr};
+    return FamilyDescriptor{id, name, description, {}, {}, nullptr, nullptr};
 }
 
 const FamilyDescriptor kFamilies[] = {

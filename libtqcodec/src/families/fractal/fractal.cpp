@@ -8,7 +8,7 @@ namespace tq::fractal {
 
 FamilyDescriptor descriptor() {
     return FamilyDescriptor{TQ_FAMILY_FRACTAL, "fractal", "range/domain affine self-similarity, IFS decoding",
-                            option_schema(), &make_encoder, &make_decoder};
+                            option_schema(), {}, &make_encoder, &make_decoder};
 }
 
 }  // namespace tq::fractal

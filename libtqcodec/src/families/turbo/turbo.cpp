@@ -10,7 +10,7 @@ FamilyDescriptor descriptor() {
     return FamilyDescriptor{TQ_FAMILY_TURBO, "turbo",
                             "random sign flips + Walsh-Hadamard rotation, log-scaled blocks, exact Gaussian "
                             "Lloyd-Max codes (after TurboQuant)",
-                            option_schema(), &make_encoder, &make_decoder};
+                            option_schema(), {}, &make_encoder, &make_decoder};
 }
 
 }  // namespace tq::turbo
