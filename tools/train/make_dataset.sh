@@ -11,7 +11,8 @@
 # The split is fixed by the source path (sha256 of it, 1 file in 20 to validation), so it does not
 # depend on the order files are found in. Used: tuxpaint-stamps-default spoken descriptions
 # (only ca, es, el, fr, lt, nl, en, ro, ru; no sound effects), asterisk-core-sounds en/es/fr (G.722),
-# fretsonfire-songs-muldjord, singularity-music, warzone2100-music.
+# fretsonfire-songs-muldjord, singularity-music, warzone2100-music; minus the files the dev corpus
+# was cut from.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -32,6 +33,10 @@ PACKAGES=(
   "warzone2100-music 4.3.3-3 all d3b2c9f90ea5438d45d4aff18339a03ec808e1affa9dac91f7dad61cb15ee64e"
 )
 
+# The dev corpus (../shared/corpus/MANIFEST.tsv) cuts some clips from these same packages: their
+# source files (every language of those stamp descriptions and prompts) stay out of training.
+DEV_CORPUS_SOURCES='stamps/symbols/chess/w_4_knight_desc|stamps/space/planets/|/demo-abouttotry\.|muldjord/chaos_god/|singularity/music/Awakening\.ogg'
+
 list_sources() {
   local r=$OUT/root/usr/share
   # spoken stamp descriptions; *_desc.ogg is the English default
@@ -41,6 +46,8 @@ list_sources() {
   find "$r/games/fretsonfire/data/songs" "$r/games/singularity" "$r/games/warzone2100/music" \
     -name '*.ogg' -o -name '*.opus' | sed 's/^/music\t/'
 }
+
+training_sources() { list_sources | grep -Ev "$DEV_CORPUS_SOURCES"; }
 
 convert() {  # "GROUP<tab>FILE" -> one line of the manifest
   local group file rel name split dest
@@ -63,6 +70,6 @@ export OUT FFMPEG
 
 fetch_debs "$OUT/debs" "$OUT/root" "${PACKAGES[@]}"
 mkdir -p "$OUT/pcm24k/speech" "$OUT/pcm24k/music"
-list_sources | sort | xargs -d '\n' -P "$(nproc)" -n 1 bash -c 'convert "$0"' | sort -t $'\t' -k4 >"$OUT/pcm24k/MANIFEST.tsv"
+training_sources | sort | xargs -d '\n' -P "$(nproc)" -n 1 bash -c 'convert "$0"' | sort -t $'\t' -k4 >"$OUT/pcm24k/MANIFEST.tsv"
 awk -F'\t' '{ s[$1 " " $2] += $3 } END { for (k in s) printf "make_dataset: %s %.2f h\n", k, s[k] / 24000 / 3600 }' \
   "$OUT/pcm24k/MANIFEST.tsv" | sort
