@@ -134,6 +134,18 @@ TEST(Fractal, MoreBitsGiveMoreSnr) {
     EXPECT_GT(snr4, snr2 - 1.5);
 }
 
+TEST(Fractal, BitratesAboveWhatMinRangeEightReachesSelectMinRangeFour) {
+    const auto pcm = gaussian(32768, 0.1f, 5);
+    Codec automatic(1, "", 176400), eight(1, "min_range=8", 176400);
+    automatic.run(pcm);
+    eight.run(pcm);
+    const double reached = automatic.bits_per_sample(pcm.size()), capped = eight.bits_per_sample(pcm.size());
+    std::cout << "  4 bits/sample asked: " << reached << " reached, " << capped << " with min_range=8\n";
+    EXPECT_GT(reached, 3.6);
+    EXPECT_LT(reached, 4.08);
+    EXPECT_LT(capped, 3.4);
+}
+
 TEST(Fractal, QualityOptionSetsTheThresholdDirectly) {
     const auto pcm = music_like(32768);
     Codec low(1, "quality=0.1"), high(1, "quality=0.9", 44100);  // quality overrides the bitrate

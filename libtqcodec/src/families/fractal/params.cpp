@@ -17,7 +17,7 @@ constexpr tq_option_info kOptions[] = {
      nullptr},
     {"min_range", TQ_OPTION_POW2, kDefaultMinRange, kMinRangeLimit, kMaxRangeLimit,
      "smallest range (power of two, 4..1024): ranges are split in two down to this size while their affine error "
-     "is above the threshold",
+     "is above the threshold; if not given, 4 for bitrates above 3 bits/sample per channel (the most 8 reaches)",
      nullptr},
     {"max_range", TQ_OPTION_POW2, kDefaultMaxRange, kMinRangeLimit, kMaxRangeLimit,
      "largest range (power of two, 4..1024, at least min_range)", nullptr},
@@ -54,6 +54,14 @@ constexpr tq_option_info kOptions[] = {
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
+// The finest split at min_range 8 costs about 3 bits/sample; beyond that only 4 reaches the target.
+int default_min_range(const EncoderSetup& setup) {
+    constexpr double kMostBitsPerSampleAt8 = 3.0;
+    const double bits_per_sample = static_cast<double>(setup.bitrate) / (setup.sample_rate * setup.channels);
+    return !setup.options.given("quality") && bits_per_sample > kMostBitsPerSampleAt8 ? kMinRangeLimit
+                                                                                       : kDefaultMinRange;
+}
+
 }  // namespace
 
 std::span<const tq_option_info> option_schema() { return kOptions; }
@@ -64,7 +72,7 @@ Params params_from_setup(const EncoderSetup& setup) {
     const OptionValues& o = setup.options;
     Params p;
     p.packet = o.get_int("packet");
-    p.min_range = o.get_int("min_range");
+    p.min_range = o.given("min_range") ? o.get_int("min_range") : default_min_range(setup);
     p.max_range = o.get_int("max_range");
     require(p.min_range <= p.max_range, TQ_ERR_INVALID_ARGUMENT,
             "fractal: min_range " + std::to_string(p.min_range) + " is above max_range " + std::to_string(p.max_range));
