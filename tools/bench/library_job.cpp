@@ -10,6 +10,7 @@
 #include "tqc/audio_io.hpp"
 #include "tqc/cli.hpp"
 #include "tqc/codec.hpp"
+#include "tqc/resample.hpp"
 #include "tqc_container.hpp"
 
 namespace tqb {
@@ -116,27 +117,41 @@ double decode(std::span<const uint8_t> stream_header, const Encoded& e, size_t c
     return clock.total;
 }
 
+// The clip as the family codes it: resampled (outside the timed calls) when the family
+// codes fixed rates; the decoded audio goes back to the clip's rate for measuring.
+tqc::cli::Audio at_coded_rate(const tqc::cli::Audio& clip, tq_family family) {
+    const int rate = tqc::cli::coded_rate(family, clip.info.sample_rate);
+    if (rate == clip.info.sample_rate) return clip;
+    tqc::cli::Audio coded{clip.info, tqc::cli::resample(clip.samples, clip.info.channels, clip.info.sample_rate, rate)};
+    coded.info.sample_rate = rate;
+    coded.info.frames = static_cast<int64_t>(coded.frames());
+    return coded;
+}
+
 }  // namespace
 
 int run_library_job(std::span<char* const> args) {
     if (args.size() != 6) throw tqc::cli::UsageError("bench --library-job: expected FAMILY BITRATE OPTIONS IN OUT.tqc OUT.wav");
     const std::string options = args[2];
     const tqc::cli::Audio clip = tqc::cli::read_audio(args[3]);
+    const tq_family family = tqc::cli::family_from_name(args[0]);
+    const tqc::cli::Audio coded = at_coded_rate(clip, family);
     tq_encoder_config config;
-    tq_encoder_config_init(&config, tqc::cli::family_from_name(args[0]));
-    config.sample_rate = clip.info.sample_rate;
-    config.channels = clip.info.channels;
+    tq_encoder_config_init(&config, family);
+    config.sample_rate = coded.info.sample_rate;
+    config.channels = coded.info.channels;
     config.bitrate = std::stoi(args[1]);
     config.options = options == "-" ? nullptr : options.c_str();
     tqc::cli::EncoderPtr enc = tqc::cli::create_encoder(config, "encode");
 
-    const Encoded encoded = encode(enc.get(), clip);
-    const uint64_t bytes = write_tqc(args[4], config.family, enc.get(), clip, encoded);
+    const Encoded encoded = encode(enc.get(), coded);
+    const uint64_t bytes = write_tqc(args[4], config.family, enc.get(), coded, encoded);
     const uint8_t* header = nullptr;
     size_t header_size = 0;
     check(tq_encoder_stream_header(enc.get(), &header, &header_size), enc.get());
     std::vector<float> pcm;
-    const double decode_seconds = decode({header, header_size}, encoded, clip.frames(), pcm);
+    const double decode_seconds = decode({header, header_size}, encoded, coded.frames(), pcm);
+    pcm = tqc::cli::resample(pcm, clip.info.channels, coded.info.sample_rate, clip.info.sample_rate);
 
     tqc::cli::WavWriter wav(args[5], clip.info.sample_rate, clip.info.channels, true);
     wav.write(pcm.data(), pcm.size() / static_cast<size_t>(clip.info.channels));

@@ -61,6 +61,15 @@ void print_options(tq_family f) {
     }
 }
 
+// "    sample rates: 24000 Hz (others are resampled)" for families that code fixed rates.
+void print_sample_rates(tq_family f) {
+    const int* rates = tq_family_sample_rates(f);
+    if (!rates) return;
+    std::string list;
+    for (const int* r = rates; *r; ++r) list += (list.empty() ? "" : ", ") + std::to_string(*r);
+    std::printf("    sample rates: %s Hz (tqc encode resamples other rates with libsoxr)\n", list.c_str());
+}
+
 }  // namespace
 
 int cmd_families(std::span<char* const> args) {
@@ -72,6 +81,7 @@ int cmd_families(std::span<char* const> args) {
         std::printf("%s (id %d): %s\n", tq_family_name(f),
                     id, tq_family_available(f) ? "available" : "not implemented in this build");
         std::printf("    %s\n", tq_family_description(f));
+        print_sample_rates(f);
         print_options(f);
         if (id != TQ_FAMILY_LAST) std::printf("\n");
     }
