@@ -288,28 +288,45 @@ schema_options() {
     awk -v fam="$1" '$1 == fam && $2 == "(id" {f=1; next} /^[a-z]+ \(id/{f=0} f && /^    [a-z_]+ +(int|float|bool|pow2|enum) /{print $1}'
 }
 
+# The sample rate FAMILY codes when `tqc families` lists fixed rates (the first), else nothing.
+fixed_rate() {
+  "$TQC" families 2>/dev/null |
+    awk -v fam="$1" '$1 == fam && $2 == "(id" {f=1; next} /^[a-z]+ \(id/{f=0} f && /^    sample rates: / {sub(/,/, "", $3); print $3; exit}'
+}
+
 # Every family the library implements: ffmpeg encodes it at a bitrate and decodes it back to
 # exactly the input's length, ffprobe names it, and its AVOptions cover the library's schema.
+# A family that codes fixed rates gets the input through ffmpeg's aresample (it declares its
+# rates) and decodes at its own rate, to the length of the input resampled by ffmpeg alone.
 check_families() {
   tqc_has families || { echo "note [$CURRENT]: no tqc to list the families"; return; }
-  local fam opt src ch
+  local fam opt src ch rate bitrate
   for fam in $("$TQC" families | sed -n 's/^\([a-z]*\) (id [0-9]*): available.*/\1/p'); do
     local h
     h=$("$FFMPEG" -hide_banner -h encoder=libtq_$fam 2>&1)
     for opt in $(schema_options "$fam"); do
       grep -Eq -- "^ +-$opt " <<< "$h" || fail "$fam: schema option '$opt' missing from libtq_$fam's AVOptions"
     done
+    rate=$(fixed_rate "$fam")
+    bitrate=96k
+    [[ -n $rate ]] && bitrate=24k
     for clip in "speech_16k_mono.flac 1" "breakbeat_44k_stereo.flac 2"; do
       read -r src ch <<< "$clip"
-      local base=$WORK/fam_${fam}_$ch
+      local base=$WORK/fam_${fam}_$ch ref_rate=()
+      [[ -n $rate ]] && ref_rate=(-ar "$rate")
       ff -i "$SAMPLES/$src" -t 3 -c:a pcm_s16le "$base.wav" &&
-        ff -i "$base.wav" -f f32le -c:a pcm_f32le "$base.ref.raw" &&
-        ff -i "$base.wav" -c:a tq_$fam -b:a 96k "$base.tqc" &&
+        ff -i "$base.wav" "${ref_rate[@]}" -f f32le -c:a pcm_f32le "$base.ref.raw" &&
+        ff -i "$base.wav" -c:a tq_$fam -b:a $bitrate "$base.tqc" &&
         ff -i "$base.tqc" -f f32le -c:a pcm_f32le "$base.dec.raw" || { fail "$fam/$src: ffmpeg round trip failed"; continue; }
       [[ $(samples_of "$base.dec.raw" "$ch") == $(samples_of "$base.ref.raw" "$ch") ]] ||
         { fail "$fam/$src: decoded length differs from the input"; continue; }
       [[ $(probe_value "$base.tqc" stream codec_name) == "tq_$fam" ]] || { fail "$fam/$src: codec_name"; continue; }
-      pass "$fam/$src: encoded at 96k, decoded to exactly the input's length, SNR $(snr_db "$base.ref.raw" "$base.dec.raw" "$ch") dB"
+      if [[ -n $rate ]]; then
+        [[ $(probe_value "$base.tqc" stream sample_rate) == "$rate" ]] || { fail "$fam/$src: not coded at $rate Hz"; continue; }
+        pass "$fam/$src: resampled to $rate Hz by ffmpeg, encoded at $bitrate, decoded to exactly that length"
+      else
+        pass "$fam/$src: encoded at $bitrate, decoded to exactly the input's length, SNR $(snr_db "$base.ref.raw" "$base.dec.raw" "$ch") dB"
+      fi
     done
   done
 }
