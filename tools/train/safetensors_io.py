@@ -28,6 +28,21 @@ def write_safetensors(path, tensors, metadata, dtype="F32"):
     path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def read_safetensors(path):
+    """-> (tensors: name -> float32 tensor, metadata). Only what write_safetensors writes."""
+    data = path.read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + size])
+    metadata = header.pop("__metadata__", {})
+    base, tensors = 8 + size, {}
+    for name, entry in header.items():
+        dtype, code = DTYPES[entry["dtype"]][0], DTYPES[entry["dtype"]][1]
+        begin, end = entry["data_offsets"]
+        values = struct.unpack("<%d%s" % ((end - begin) // struct.calcsize(code), code), data[base + begin:base + end])
+        tensors[name] = torch.tensor(values, dtype=torch.float32).reshape(entry["shape"])
+    return tensors, metadata
+
+
 def _geometry(value, two_d):
     if two_d:
         v = value if isinstance(value, tuple) else (value, value)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 import stftae_model as M
+from safetensors_io import read_safetensors
 
 SEGMENT_HOPS = 64            # reconstructed hops per training example (0.64 s)
 STEP_RANGE = (-5.0, 1.5)     # log2 of the quantizer step (in latent-scale units) drawn per example
@@ -68,6 +69,17 @@ class Corpus:
         return torch.from_numpy(np.stack([self.segment(rng, length) for _ in range(size)]))
 
 
+def load_exported(model, path):
+    """The inverse of export_stftae.export_model: stack.<i>.weight -> model.<stack>[i].weight."""
+    tensors, _ = read_safetensors(path)
+    state = {"latent_scale": tensors.pop("latent.scale")}
+    state.update(tensors)
+    missing = model.load_state_dict(state, strict=False)
+    unexpected = [k for k in missing.missing_keys if k != "window"]
+    if unexpected or missing.unexpected_keys:
+        raise SystemExit("%s does not match the model: %s" % (path, missing))
+
+
 def lr_at(elapsed, total, peak, warmup=60.0):
     if elapsed < warmup:
         return peak * max(elapsed, 1.0) / warmup
@@ -103,6 +115,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--init", type=pathlib.Path, default=None,
+                    help="start from the weights of an exported model (.safetensors) instead of random ones")
+    ap.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--val-every", type=int, default=500)
     args = ap.parse_args()
@@ -121,21 +136,24 @@ def main():
     losses = M.SpectralLosses().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-5)
     rng = np.random.default_rng(args.seed)
-    step, elapsed = 0, 0.0
+    step, elapsed, best = 0, 0.0, float("inf")  # best: summed validation mel, kept in OUT/best.pt
     ckpt_path = args.out / "checkpoint.pt"
     if ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
-        step, elapsed = ckpt["step"], ckpt["elapsed"]
+        step, elapsed, best = ckpt["step"], ckpt["elapsed"], ckpt.get("best", float("inf"))
         rng.bit_generator.state = ckpt["rng"]
         torch.set_rng_state(ckpt["torch_rng"])
         print("resumed at step %d, %.1f min" % (step, elapsed / 60), flush=True)
+    elif args.init:
+        load_exported(model, args.init)
+        print("initialised from", args.init, flush=True)
     print("parameters", sum(p.numel() for p in model.parameters()), flush=True)
 
-    def save():
+    def save(path=ckpt_path):
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
-                    "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, ckpt_path)
+                    "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "best": best}, path)
 
     total = args.minutes * 60
     running, last_save = {}, time.time()
@@ -150,7 +168,7 @@ def main():
         loss = sum(LOSS_WEIGHTS[k] * v for k, v in parts.items())
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
         step += 1
         elapsed += time.time() - t0
@@ -161,9 +179,14 @@ def main():
                   "  ".join("%s %.4f" % (k, v / args.log_every) for k, v in running.items()), flush=True)
             running = {}
         if step % args.val_every == 0:
-            for s, r in validate(model, losses, val_batch, device).items():
+            results = validate(model, losses, val_batch, device)
+            for s, r in results.items():
                 print("  val step=%.3g  mel %.4f  stft %.4f  snr %.2f dB" % (s, r["mel"], r["stft"], r["snr"]),
                       flush=True)
+            score = sum(r["mel"] for r in results.values())
+            if score < best:
+                best = score
+                save(args.out / "best.pt")
         if time.time() - last_save > 120:
             save()
             last_save = time.time()
