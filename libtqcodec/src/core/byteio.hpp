@@ -73,6 +73,13 @@ public:
         pos_ += n;
         return out;
     }
+    // A format-version byte that must equal `supported`.
+    uint8_t version(uint8_t supported) {
+        const uint8_t v = u8();
+        require_intact(v == supported, what_ + ": version " + std::to_string(v) +
+                                           " is not supported (this library reads " + std::to_string(supported) + ")");
+        return v;
+    }
     uint64_t varint() {
         uint64_t v = 0;
         for (int shift = 0; shift < 64; shift += 7) {

@@ -128,10 +128,7 @@ void check_in(int value, int lo, int hi, const char* what) {
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     ByteReader r(bytes, "fractal parameters");
-    const int version = r.u8();
-    require_intact(version == kParamsVersion, "fractal parameters: version " + std::to_string(version) +
-                                                  " is not supported (this library reads " +
-                                                  std::to_string(kParamsVersion) + ")");
+    r.version(kParamsVersion);
     const int log2_min = r.u8(), log2_max = r.u8(), log2_divisor = r.u8();
     Params p;
     p.scale_bits = r.u8();

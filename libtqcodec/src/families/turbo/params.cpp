@@ -134,10 +134,7 @@ std::vector<uint8_t> serialize_params(const Params& p) {
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     ByteReader r(bytes, "turbo parameters");
-    const uint8_t version = r.u8();
-    require_intact(version == kParamsVersion, "turbo parameters: version " + std::to_string(version) +
-                                                  " is not supported (this library reads " +
-                                                  std::to_string(kParamsVersion) + ")");
+    r.version(kParamsVersion);
     const uint8_t log2_block = r.u8(), bits = r.u8(), flags = r.u8();
     const uint32_t seed = r.u32();
     require_intact(r.remaining() == 0, "turbo parameters: " + std::to_string(bytes.size()) + " bytes, expected " +
