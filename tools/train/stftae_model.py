@@ -56,7 +56,7 @@ class StftAE(nn.Module):
             nn.Conv1d(HIDDEN, HIDDEN, 3), nn.ELU(),
             nn.Conv1d(HIDDEN, HIDDEN, 3), nn.ELU(),
             nn.Conv1d(HIDDEN, 3 * BINS, 1))
-        # per-channel latent scale: a running RMS of the encoder output, frozen at export
+        # per-channel latent scale: a running RMS of the encoder output (see quantize), frozen at export
         self.register_buffer("latent_scale", torch.ones(LATENT))
         self.register_buffer("window", torch.hann_window(N_FFT, periodic=True))
 
@@ -91,15 +91,21 @@ class StftAE(nn.Module):
         return audio[:, 3 * HOP:k * HOP] / OLA_GAIN
 
     # --- quantizer ------------------------------------------------------------------------------
-    def update_scale(self, latents, momentum=0.01):
+    # The step is relative to each channel's RMS. In training that RMS is the batch's own, with its
+    # gradient, so growing the latents buys nothing against the quantizer; a running average of it
+    # (latent_scale) is what inference uses. (A running average inside the loop made the latents
+    # grow without bound: 300 -> 2e6 RMS, and training diverged.)
+    def batch_scale(self, latents):
+        rms = latents.pow(2).mean(dim=(0, 2)).sqrt().clamp_min(1e-3)
         with torch.no_grad():
-            rms = latents.pow(2).mean(dim=(0, 2)).sqrt().clamp_min(1e-3)
-            self.latent_scale.mul_(1 - momentum).add_(momentum * rms)
+            self.latent_scale.mul_(0.99).add_(0.01 * rms)
+        return rms
 
     def quantize(self, latents, step):
-        """step [B] in units of latent_scale. Half the batch sees uniform noise, half the real
+        """step [B] in units of the channel RMS. Half the batch sees uniform noise, half the real
         rounding with a straight-through gradient."""
-        scale = self.latent_scale[None, :, None] * step[:, None, None]
+        channel_scale = self.batch_scale(latents) if self.training else self.latent_scale
+        scale = channel_scale[None, :, None] * step[:, None, None]
         x = latents / scale
         noisy = x + torch.rand_like(x) - 0.5
         rounded = x + (torch.round(x) - x).detach()
@@ -109,8 +115,6 @@ class StftAE(nn.Module):
     def forward(self, audio, step):
         """audio [B, S] -> (reconstruction, the target samples it stands for)."""
         latents = self.encode(self.features(audio))
-        if self.training:
-            self.update_scale(latents)
         spectrum = self.decode(self.quantize(latents, step))
         first_frame = ENCODER_CONTEXT + DECODER_CONTEXT
         start = (first_frame + 3) * HOP
