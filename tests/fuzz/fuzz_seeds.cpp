@@ -14,11 +14,11 @@ namespace {
     std::exit(1);
 }
 
-std::vector<float> test_signal(int samples) {
+std::vector<float> test_signal(int samples, int rate) {
     std::vector<float> pcm(static_cast<size_t>(samples) * 2);
     uint32_t noise = 1;
     for (int i = 0; i < samples; ++i) {
-        const double t = i / 44100.0;
+        const double t = static_cast<double>(i) / rate;
         noise = noise * 1664525u + 1013904223u;
         pcm[2 * static_cast<size_t>(i)] = static_cast<float>(0.5 * std::sin(2 * M_PI * (100 + 3000 * t) * t));
         pcm[2 * static_cast<size_t>(i) + 1] = static_cast<float>((noise >> 8) / 16777216.0 - 0.5);
@@ -28,9 +28,10 @@ std::vector<float> test_signal(int samples) {
 
 }  // namespace
 
-EncodedStream encode_test_stream(const char* options, double seconds) {
+EncodedStream encode_test_stream(int family, int rate, const char* options, double seconds) {
     tq_encoder_config config;
-    tq_encoder_config_init(&config, TQ_FAMILY_TURBO);
+    tq_encoder_config_init(&config, static_cast<tq_family>(family));
+    config.sample_rate = rate;
     config.options = options;
     tq_encoder* enc = nullptr;
     if (tq_encoder_create(&config, &enc) != TQ_OK) die("tq_encoder_create");
@@ -42,8 +43,8 @@ EncodedStream encode_test_stream(const char* options, double seconds) {
     out.stream_header.assign(header, header + header_size);
     out.frame_size = tq_encoder_frame_size(enc);
 
-    const int total = static_cast<int>(seconds * 44100);
-    const std::vector<float> pcm = test_signal(total);
+    const int total = static_cast<int>(seconds * rate);
+    const std::vector<float> pcm = test_signal(total, rate);
     std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc));
     size_t size = 0;
     for (int done = 0; done < total; done += out.frame_size) {

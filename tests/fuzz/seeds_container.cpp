@@ -37,7 +37,7 @@ std::vector<uint8_t> tqc_file(const EncodedStream& s) {
 }  // namespace
 
 std::vector<std::vector<uint8_t>> seed_inputs() {
-    return {tqc_file(encode_test_stream("block=64,bits=1", 0.3))};
+    return {tqc_file(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=64,bits=1", 0.3))};
 }
 
 }  // namespace tqfuzz

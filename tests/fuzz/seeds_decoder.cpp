@@ -2,6 +2,7 @@
 #include <cstddef>
 
 #include "fuzz_seeds.hpp"
+#include "tqcodec/tqcodec.h"
 
 namespace tqfuzz {
 namespace {
@@ -27,8 +28,10 @@ std::vector<uint8_t> decoder_input(const EncodedStream& s) {
 
 std::vector<std::vector<uint8_t>> seed_inputs() {
     // Small blocks and few bits keep packets under the target's 64 KiB limit.
-    return {decoder_input(encode_test_stream("block=64,bits=2", 0.3)),
-            decoder_input(encode_test_stream("block=256,bits=3,residual=1", 0.2))};
+    return {decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=64,bits=2", 0.3)),
+            decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=256,bits=3,residual=1", 0.2)),
+            decoder_input(encode_test_stream(TQ_FAMILY_FRACTAL, 44100, "packet=4096,quality=0.3", 0.2)),
+            decoder_input(encode_test_stream(TQ_FAMILY_STFTAE, 24000, "step=100", 1.1))};
 }
 
 }  // namespace tqfuzz

@@ -64,7 +64,9 @@ TEST(Api, SampleRateListsAreZeroTerminatedAndAscending) {
         const int* rates = tq_family_sample_rates(static_cast<tq_family>(id));
         for (int i = 0; rates && rates[i] != 0; ++i) {
             EXPECT_GE(rates[i], 8000);
-            if (i > 0) EXPECT_GT(rates[i], rates[i - 1]);
+            if (i > 0) {
+                EXPECT_GT(rates[i], rates[i - 1]);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 #include "families/family.hpp"
 #include "families/fractal/fractal.hpp"
+#include "families/stftae/stftae.hpp"
 #include "families/turbo/turbo.hpp"
 
 namespace tq {
@@ -14,7 +15,7 @@ constexpr FamilyDescriptor planned(tq_family id, const char* name, const char* d
 const FamilyDescriptor kFamilies[] = {
     turbo::descriptor(),
     fractal::descriptor(),
-    planned(TQ_FAMILY_STFTAE, "stftae", "convolutional autoencoder on the STFT"),
+    stftae::descriptor(),
     planned(TQ_FAMILY_RVQ, "rvq", "convolutional encoder/decoder with residual vector quantization"),
     planned(TQ_FAMILY_GAUSS, "gauss", "sum of 2-D Gaussians on the time-frequency plane"),
 };
