@@ -14,6 +14,8 @@ SETTINGS=(
   "turbo|mode=mdct|96k"
   "turbo|bits=4"
   "turbo|bits=6,residual=1"
+  "fractal||64k"
+  "stftae||12k"
 )
 
 log "encoding the bundled clips (files in $OUT)"

@@ -20,15 +20,15 @@ def tqc(binary, *args):
 def measure(binary, clip, family, options, bitrate, outdir):
     stem = f"{clip.stem}.{family}.{options.replace('=', '').replace(',', '_')}{bitrate}"
     coded, decoded = outdir / f"{stem}.tqc", outdir / f"{stem}.wav"
-    rate_flags = ["-b", bitrate] if bitrate else []
-    tqc(binary, "encode", "-q", "-c", family, "-O", options, *rate_flags, str(clip), str(coded))
+    flags = (["-O", options] if options else []) + (["-b", bitrate] if bitrate else [])
+    tqc(binary, "encode", "-q", "-c", family, *flags, str(clip), str(coded))
     tqc(binary, "decode", str(coded), str(decoded))
     info = json.loads(tqc(binary, "info", "--json", str(coded)))
     quality = json.loads(tqc(binary, "compare", "--json", str(clip), str(decoded)))
     samples = info["output_samples"] * info["channels"]
     return {
         "clip": clip.name,
-        "setting": f"{family} {options}" + (f" -b {bitrate}" if bitrate else ""),
+        "setting": " ".join(filter(None, [family, options, f"-b {bitrate}" if bitrate else ""])),
         "bytes": info["file_bytes"],
         "kbps": info["bitrate_bps"] / 1000,
         "bits_per_sample": info["file_bytes"] * 8 / samples,
