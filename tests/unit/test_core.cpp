@@ -131,23 +131,14 @@ TEST(Checksum, Crc32CanBeComputedIncrementally) {
 }
 
 TEST(Checksum, Sha256MatchesFipsVectors) {
-    auto hex = [](const tq::Sha256Digest& d) {
-        std::string s;
-        char buf[3];
-        for (uint8_t b : d) {
-            std::snprintf(buf, sizeof buf, "%02x", b);
-            s += buf;
-        }
-        return s;
-    };
-    EXPECT_EQ(hex(tq::sha256(bytes_of("abc"))),
+    EXPECT_EQ(tq::to_hex(tq::sha256(bytes_of("abc"))),
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(hex(tq::sha256({})), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(tq::to_hex(tq::sha256({})), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     tq::Sha256 h;
     auto msg = bytes_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
     h.update(std::span(msg).first(10));
     h.update(std::span(msg).subspan(10));
-    EXPECT_EQ(hex(h.finish()), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    EXPECT_EQ(tq::to_hex(h.finish()), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 TEST(Prng, IsDeterministicAndSeedDependent) {

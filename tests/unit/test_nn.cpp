@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "nn/builder.hpp"
 #include "nn/conv.hpp"
 #include "nn/safetensors.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -28,10 +28,7 @@ using tq::nn::SafeTensors;
 using tq::nn::Shape;
 using tq::nn::Tensor;
 
-fs::path golden_dir() {
-    const char* root = std::getenv("TQ_TEST_DATA");
-    return fs::path(root ? root : "tests/data") / "nn";
-}
+fs::path golden_dir() { return tqtest::test_data_dir("nn"); }
 
 std::vector<fs::path> golden_files() {
     std::vector<fs::path> files;
@@ -42,20 +39,7 @@ std::vector<fs::path> golden_files() {
     return files;
 }
 
-std::vector<uint8_t> read_bytes(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// max |a - b| / max |b|
-double relative_error(const Tensor& got, const Tensor& want) {
-    double diff = 0, scale = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        diff = std::max(diff, static_cast<double>(std::fabs(got.data()[i] - want.data()[i])));
-        scale = std::max(scale, static_cast<double>(std::fabs(want.data()[i])));
-    }
-    return diff / std::max(scale, 1e-30);
-}
+double relative_error(const Tensor& got, const Tensor& want) { return tqtest::relative_error(got.values(), want.values()); }
 
 // A safetensors file from a header text and a data section.
 std::vector<uint8_t> make_file(const std::string& header, const std::vector<uint8_t>& data) {
@@ -242,7 +226,7 @@ TEST(SafeTensorsLoader, WrongExpectedShapeIsAModelError) {
 /* ---- loader: damaged and hostile files ---- */
 
 TEST(SafeTensorsLoader, EveryTruncationOfAValidFileIsRejected) {
-    const auto bytes = read_bytes(golden_dir() / "conv1d_basic.safetensors");
+    const auto bytes = tqtest::read_bytes(golden_dir() / "conv1d_basic.safetensors");
     ASSERT_GT(bytes.size(), 100u);
     ASSERT_NO_THROW(SafeTensors::parse(bytes));
     for (size_t n = 0; n < bytes.size(); ++n) {
@@ -306,7 +290,7 @@ TEST(SafeTensorsLoader, ShapeByteMismatchDtypeAndHugeDims) {
 }
 
 TEST(SafeTensorsLoader, RandomCorruptionNeverCrashes) {
-    const auto valid = read_bytes(golden_dir() / "stack_1d.safetensors");
+    const auto valid = tqtest::read_bytes(golden_dir() / "stack_1d.safetensors");
     std::mt19937 rng(7);
     for (int trial = 0; trial < 3000; ++trial) {
         auto bytes = valid;

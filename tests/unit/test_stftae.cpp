@@ -8,10 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <cstdio>
-#include <iterator>
 #include <random>
 #include <string>
 #include <thread>
@@ -41,15 +39,11 @@ using tq::nn::Tensor;
 // 24 kb/s: the shipped model measures 1.57 (speech) and 1.45 (music); the untrained one 6.4 and 5.0.
 constexpr double kQualityFloorMelDistance = 1.9;
 
-fs::path data_dir() {
-    const char* root = std::getenv("TQ_TEST_DATA");
-    return fs::path(root ? root : "tests/data") / "stftae";
-}
+fs::path data_dir() { return tqtest::test_data_dir("stftae"); }
 
 // 16-bit PCM mono WAV -> floats in [-1, 1).
 std::vector<float> read_wav(const std::string& name) {
-    std::ifstream in(data_dir() / name, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::vector<uint8_t> bytes = tqtest::read_bytes(data_dir() / name);
     EXPECT_GT(bytes.size(), 44u) << name;
     auto u32 = [&](size_t at) {
         uint32_t v;
@@ -71,16 +65,7 @@ std::vector<float> read_wav(const std::string& name) {
     return {};
 }
 
-// max |got - want| / max |want|
-double relative_error(std::span<const float> got, std::span<const float> want) {
-    EXPECT_EQ(got.size(), want.size());
-    double diff = 0, scale = 0;
-    for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
-        diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - want[i]));
-        scale = std::max(scale, std::fabs(static_cast<double>(want[i])));
-    }
-    return diff / std::max(scale, 1e-30);
-}
+using tqtest::relative_error;
 
 bool all_finite(std::span<const float> x) {
     return std::all_of(x.begin(), x.end(), [](float v) { return std::isfinite(v); });
@@ -93,7 +78,7 @@ protected:
     void SetUp() override {
         golden_ = std::make_unique<SafeTensors>(SafeTensors::load(data_dir() / "golden.safetensors"));
         const std::string made_with = golden_->meta_string("model_sha256");
-        const std::string ours = hex(model().sha256());
+        const std::string ours = tq::to_hex(model().sha256());
         if (made_with != ours)
             GTEST_SKIP() << "golden.safetensors was made with model " << made_with.substr(0, 8) << ", the library has "
                          << ours.substr(0, 8) << " (the golden vectors are regenerated separately from the model: "
@@ -460,7 +445,7 @@ TEST(StftaeCodec, QualityFloor) {
         const Planes out = decode_all(encode_all(mono(x), 24000), 1);
         const std::span<const float> aligned = std::span(out[0]).subspan(kDelay, x.size());
         const double distance = tqm::mel_distance(x, aligned, kSampleRate);
-        std::printf("stftae %s at 24000 b/s (model %s): mel distance %.3f\n", clip, hex(model().sha256(), 8).c_str(),
+        std::printf("stftae %s at 24000 b/s (model %s): mel distance %.3f\n", clip, tq::to_hex(model().sha256()).substr(0, 8).c_str(),
                     distance);
         EXPECT_LT(distance, kQualityFloorMelDistance) << clip;
     }
@@ -653,7 +638,7 @@ TEST(StftaeParams, StreamFromAnotherModelIsRefused) {
     } catch (const tq::Error& e) {
         EXPECT_EQ(e.code(), TQ_ERR_MODEL);
         EXPECT_NE(std::string(e.what()).find("stream was encoded with stftae model"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find(hex(model().sha256(), 8)), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(tq::to_hex(model().sha256()).substr(0, 8)), std::string::npos) << e.what();
     }
     const std::vector<uint8_t> header = tq::write_stream_header({stream_info(1), params});
     tq_decoder* dec = nullptr;

@@ -7,7 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +32,28 @@ struct Decoder {
 
 inline bool last_error_mentions(const std::string& text) {
     return std::string(tq_last_error_message()).find(text) != std::string::npos;
+}
+
+// The committed test data of one area: $TQ_TEST_DATA/<area> (meson sets it), else tests/data/<area>.
+inline std::filesystem::path test_data_dir(const std::string& area) {
+    const char* root = std::getenv("TQ_TEST_DATA");
+    return std::filesystem::path(root ? root : "tests/data") / area;
+}
+
+inline std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// max |got - want| / max |want|
+inline double relative_error(std::span<const float> got, std::span<const float> want) {
+    EXPECT_EQ(got.size(), want.size());
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+        diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - want[i]));
+        scale = std::max(scale, std::fabs(static_cast<double>(want[i])));
+    }
+    return diff / std::max(scale, 1e-30);
 }
 
 inline double snr_db(const std::vector<float>& ref, const std::vector<float>& out) {

@@ -145,14 +145,6 @@ std::string format_fixed(double value, int decimals) {
     return buf;
 }
 
-std::string hex(std::span<const uint8_t> bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) s += digits[b >> 4], s += digits[b & 15];
-    return s;
-}
-
 std::string version_line() {
     return std::string("tqc ") + TQC_VERSION + " (libtqcodec " + tq_version_string() + ")";
 }

@@ -64,7 +64,6 @@ int parse_bitrate(std::string_view text);
 double parse_seconds(std::string_view option, std::string_view text);
 
 std::string format_fixed(double value, int decimals);
-std::string hex(std::span<const uint8_t> bytes);
 
 // The tool's version line: "tqc 0.1.0 (libtqcodec 0.1.0)".
 std::string version_line();

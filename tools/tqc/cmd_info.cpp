@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "core/checksum.hpp"
 #include "codec.hpp"
 #include "commands.hpp"
 #include "info_report.hpp"
@@ -67,7 +68,7 @@ void print_text(const InfoReport& r, bool packets) {
     row("encoder delay", std::to_string(h.encoder_delay) + " samples");
     row("total samples", samples_text(h.total_samples) + " (header, delay included)");
     row("stream header", stream_header_text(r));
-    row("family params", hex(family_params(h.stream_header)));
+    row("family params", tq::to_hex(family_params(h.stream_header)));
     print_tags(r);
     row("packets", std::to_string(r.packets.size()));
     auto dur = r.duration_seconds();
@@ -87,8 +88,8 @@ nlohmann::ordered_json optional_json(const std::optional<T>& v) {
 
 nlohmann::ordered_json stream_header_json(const InfoReport& r) {
     nlohmann::ordered_json j{{"bytes", r.header.stream_header.size()},
-                     {"hex", hex(r.header.stream_header)},
-                     {"family_params_hex", hex(family_params(r.header.stream_header))}};
+                     {"hex", tq::to_hex(r.header.stream_header)},
+                     {"family_params_hex", tq::to_hex(family_params(r.header.stream_header))}};
     if (r.decoder)
         j["decoder"] = {{"sample_rate", r.decoder->sample_rate}, {"channels", r.decoder->channels},
                         {"frame_size", r.decoder->frame_size}, {"delay", r.decoder->delay}};

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 namespace tq {
 
@@ -28,5 +29,8 @@ private:
 };
 
 Sha256Digest sha256(std::span<const uint8_t> data);
+
+// Lower-case hexadecimal, two digits per byte.
+std::string to_hex(std::span<const uint8_t> bytes);
 
 }  // namespace tq

@@ -203,7 +203,9 @@ SafeTensors SafeTensors::parse(std::span<const uint8_t> bytes, const std::string
     return out;
 }
 
-SafeTensors SafeTensors::load(const std::filesystem::path& path) {
+SafeTensors SafeTensors::load(const std::filesystem::path& path) { return parse(read_file(path), path.string()); }
+
+std::vector<uint8_t> SafeTensors::read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     require(in.good(), TQ_ERR_MODEL, path.string() + ": cannot open model file");
     const std::streamoff size = in.tellg();
@@ -212,7 +214,7 @@ SafeTensors SafeTensors::load(const std::filesystem::path& path) {
     in.seekg(0);
     in.read(reinterpret_cast<char*>(bytes.data()), size);
     require(in.gcount() == size, TQ_ERR_MODEL, path.string() + ": read error");
-    return parse(bytes, path.string());
+    return bytes;
 }
 
 const Tensor& SafeTensors::get(const std::string& tensor) const {

@@ -29,6 +29,8 @@ public:
     static constexpr uint64_t max_dim = uint64_t{1} << 32;
 
     static SafeTensors load(const std::filesystem::path& path);
+    // The bytes of a model file (for callers that also hash them); throws TQ_ERR_MODEL.
+    static std::vector<uint8_t> read_file(const std::filesystem::path& path);
     // `name` only labels error messages.
     static SafeTensors parse(std::span<const uint8_t> bytes, const std::string& name = "safetensors");
 

@@ -130,8 +130,8 @@ std::unique_ptr<FamilyDecoder> make_decoder(const StreamInfo& info, std::span<co
     const Params p = parse_params(params, info);
     const Sha256Digest& ours = model().sha256();
     require(p.model_sha256 == ours, TQ_ERR_MODEL,
-            "stream was encoded with stftae model " + hex(p.model_sha256, 8) + "\u2026, this library has " +
-                hex(ours, 8) + "\u2026 (" + model().source() + ")");
+            "stream was encoded with stftae model " + to_hex(p.model_sha256).substr(0, 8) +
+                "\u2026, this library has " + to_hex(ours).substr(0, 8) + "\u2026 (" + model().source() + ")");
     return make_decoder(p, info.channels);
 }
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 #include "core/error.hpp"
 #include "nn/builder.hpp"
@@ -60,18 +58,9 @@ void require_shape(const nn::Tensor& t, const nn::Shape& expected, const std::st
             source + ": " + what + " gives " + nn::to_string(t.shape()) + ", expected " + nn::to_string(expected));
 }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(in.good(), TQ_ERR_MODEL, std::string("cannot open the stftae model ") + path + " (from " +
-                                         kModelEnvironment + ")");
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 std::shared_ptr<const Model> load_model() {
-    if (const char* path = std::getenv(kModelEnvironment); path && *path) {
-        const std::vector<uint8_t> bytes = read_file(path);
-        return Model::parse(bytes, path);
-    }
+    if (const char* path = std::getenv(kModelEnvironment); path && *path)
+        return Model::parse(nn::SafeTensors::read_file(path), std::string(path) + " (" + kModelEnvironment + ")");
     return Model::parse(embedded_model_bytes(), "embedded stftae model");
 }
 
@@ -137,16 +126,6 @@ const Model& model() {
 
 std::span<const uint8_t> embedded_model_bytes() {
     return {stftae_model_begin, static_cast<size_t>(stftae_model_end - stftae_model_begin)};
-}
-
-std::string hex(const Sha256Digest& digest, std::size_t digits) {
-    static const char* kDigits = "0123456789abcdef";
-    std::string out;
-    for (uint8_t byte : digest) {
-        out.push_back(kDigits[byte >> 4]);
-        out.push_back(kDigits[byte & 15]);
-    }
-    return out.substr(0, std::min(digits, out.size()));
 }
 
 }  // namespace tq::stftae

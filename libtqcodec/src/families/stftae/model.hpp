@@ -68,7 +68,4 @@ const Model& model();
 // The bytes embedded at build time.
 std::span<const uint8_t> embedded_model_bytes();
 
-// Lower-case hex of a digest; `digits` < 64 shortens it.
-std::string hex(const Sha256Digest& digest, std::size_t digits = 64);
-
 }  // namespace tq::stftae
