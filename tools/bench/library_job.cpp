@@ -120,10 +120,9 @@ double decode(std::span<const uint8_t> stream_header, const Encoded& e, size_t c
 // The clip as the family codes it: resampled (outside the timed calls) when the family
 // codes fixed rates; the decoded audio goes back to the clip's rate for measuring.
 tqc::cli::Audio at_coded_rate(const tqc::cli::Audio& clip, tq_family family) {
-    const int rate = tqc::cli::coded_rate(family, clip.info.sample_rate);
-    if (rate == clip.info.sample_rate) return clip;
-    tqc::cli::Audio coded{clip.info, tqc::cli::resample(clip.samples, clip.info.channels, clip.info.sample_rate, rate)};
-    coded.info.sample_rate = rate;
+    tqc::cli::Audio coded{tqc::cli::coded_info(clip.info, family), {}};
+    if (coded.info.sample_rate == clip.info.sample_rate) return clip;
+    coded.samples = tqc::cli::resample(clip.samples, clip.info.channels, clip.info.sample_rate, coded.info.sample_rate);
     coded.info.frames = static_cast<int64_t>(coded.frames());
     return coded;
 }

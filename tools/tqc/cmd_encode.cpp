@@ -1,6 +1,5 @@
 // tqc encode -c FAMILY [-b BITRATE] [-O key=value,...] [-q] IN OUT.tqc
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -153,17 +152,8 @@ uint64_t encode_all(AudioReader& in, int rate, tq_encoder* enc, tqc::Writer& wri
     return total;
 }
 
-// The input as the encoder sees it: resampled to the family's coded rate.
-AudioInfo coded_info(const AudioInfo& in, int rate) {
-    AudioInfo coded = in;
-    coded.sample_rate = rate;
-    if (in.frames >= 0) coded.frames = std::llround(static_cast<double>(in.frames) * rate / in.sample_rate);
-    return coded;
-}
-
-void print_summary(const Settings& s, const AudioInfo& in, uint64_t samples, uint64_t bytes) {
+void print_summary(const Settings& s, const AudioInfo& in, int rate, uint64_t samples, uint64_t bytes) {
     const double seconds = static_cast<double>(samples) / in.sample_rate;
-    const int rate = coded_rate(s.family, in.sample_rate);
     const double pcm16 = static_cast<double>(samples) * in.channels * 2.0;
     std::string line = "tqc: encoded " + std::string(s.in == "-" ? "<stdin>" : s.in) + " -> " +
                        (s.out == "-" ? "<stdout>" : s.out) + ": " + family_label(s.family) + ", " +
@@ -186,7 +176,7 @@ int cmd_encode(std::span<char* const> args) {
 
     tq_encoder_config config;
     tq_encoder_config_init(&config, s.family);
-    const AudioInfo coded = coded_info(in.info(), coded_rate(s.family, in.info().sample_rate));
+    const AudioInfo coded = coded_info(in.info(), s.family);
     config.sample_rate = coded.sample_rate;
     config.channels = coded.channels;
     config.bitrate = s.bitrate;
@@ -197,7 +187,7 @@ int cmd_encode(std::span<char* const> args) {
     sink.writer().write_header(make_header(s, coded, in.info().sample_rate, enc.get()));
     const uint64_t samples = encode_all(in, coded.sample_rate, enc.get(), sink.writer());
     const uint64_t bytes = sink.commit();
-    if (!s.quiet) print_summary(s, in.info(), samples, bytes);
+    if (!s.quiet) print_summary(s, in.info(), coded.sample_rate, samples, bytes);
     return kExitOk;
 }
 

@@ -44,6 +44,15 @@ int coded_rate(tq_family family, int input_rate) {
     return highest;
 }
 
+AudioInfo coded_info(const AudioInfo& in, tq_family family) {
+    AudioInfo coded = in;
+    coded.sample_rate = coded_rate(family, in.sample_rate);
+    if (in.frames >= 0)
+        coded.frames = static_cast<int64_t>(resampled_length(static_cast<uint64_t>(in.frames),
+                                                             static_cast<double>(coded.sample_rate) / in.sample_rate));
+    return coded;
+}
+
 StreamResampler::StreamResampler(int channels, int from_rate, int to_rate)
     : channels_(static_cast<size_t>(channels)), ratio_(static_cast<double>(to_rate) / from_rate) {
     soxr_error_t err = nullptr;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "audio_io.hpp"
 #include "tqcodec/tqcodec.h"
 
 struct soxr;
@@ -17,6 +18,8 @@ std::vector<float> resample(const std::vector<float>& interleaved, int channels,
 // The rate `family` codes input of `input_rate` at: the input rate if the family accepts it, else
 // the lowest accepted rate above it, else the highest (tq_family_sample_rates).
 int coded_rate(tq_family family, int input_rate);
+// `in` as `family` codes it: at coded_rate(), with the frame count resampled alike.
+AudioInfo coded_info(const AudioInfo& in, tq_family family);
 
 // Streaming resampler with no delay: the outputs of push() and finish() together hold
 // round(total input frames * to / from) frames.
