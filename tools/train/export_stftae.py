@@ -21,6 +21,7 @@ import wave
 import numpy as np
 import torch
 
+import dataset
 import stftae_model as M
 from safetensors_io import describe_sequential, write_safetensors
 
@@ -47,12 +48,11 @@ def export_model(model, path, provenance):
 
 def held_out(data_dir, group, seconds, rng):
     """A lively stretch of a validation-split file of `group` (seeded choice)."""
-    rows = [line.split("\t") for line in (data_dir / "MANIFEST.tsv").read_text().splitlines()]
-    rows = [r for r in rows if r[0] == group and r[1] == "val" and int(r[2]) >= seconds * M.SAMPLE_RATE]
-    rows.sort(key=lambda r: -int(r[2]))
+    rows = [r for r in dataset.manifest(data_dir)
+            if r[0] == group and r[1] == "val" and r[2] >= seconds * M.SAMPLE_RATE]
+    rows.sort(key=lambda r: -r[2])
     source = rows[int(rng.integers(min(len(rows), 5)))][3]
-    name = hashlib.sha256(source.encode()).hexdigest()[:16] + ".s16"
-    audio = np.fromfile(data_dir / group / name, dtype="<i2")
+    audio = dataset.read_pcm(data_dir, group, source)
     length = seconds * M.SAMPLE_RATE
     hop = M.SAMPLE_RATE // 4
     starts = range(0, len(audio) - length + 1, hop)

@@ -102,11 +102,13 @@ class StftAE(nn.Module):
         return rms
 
     def quantize(self, latents, step):
-        """step [B] in units of the channel RMS. Half the batch sees uniform noise, half the real
-        rounding with a straight-through gradient."""
+        """step [B] in units of the channel RMS. In training half the batch sees uniform noise, half
+        the real rounding with a straight-through gradient; in eval mode, the codec's rounding."""
         channel_scale = self.batch_scale(latents) if self.training else self.latent_scale
         scale = channel_scale[None, :, None] * step[:, None, None]
         x = latents / scale
+        if not self.training:
+            return torch.round(x) * scale
         noisy = x + torch.rand_like(x) - 0.5
         rounded = x + (torch.round(x) - x).detach()
         use_noise = (torch.rand(x.shape[0], 1, 1, device=x.device) < 0.5).to(x.dtype)

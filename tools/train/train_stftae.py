@@ -12,7 +12,6 @@ losses (fixed segments of the held-out files, real rounding at three quantizer s
 Runs on PyTorch 1.13 (Debian's python3-torch) and 2.x.
 """
 import argparse
-import hashlib
 import math
 import pathlib
 import time
@@ -20,6 +19,7 @@ import time
 import numpy as np
 import torch
 
+import dataset
 import stftae_model as M
 from safetensors_io import read_safetensors
 
@@ -33,18 +33,11 @@ class Corpus:
     """The int16 files of one split, one array per group, sampled by length."""
 
     def __init__(self, data_dir, split):
-        self.files = {}
-        for line in (data_dir / "MANIFEST.tsv").read_text().splitlines():
-            group, file_split, samples, source = line.split("\t")
-            if file_split == split and int(samples) >= M.segment_samples(SEGMENT_HOPS):
-                self.files.setdefault(group, []).append(source)
-        self.audio = {group: [np.fromfile(self._path(data_dir, group, s), dtype="<i2") for s in sources]
-                      for group, sources in sorted(self.files.items())}
+        self.audio = {}
+        for group, file_split, samples, source in dataset.manifest(data_dir):
+            if file_split == split and samples >= M.segment_samples(SEGMENT_HOPS):
+                self.audio.setdefault(group, []).append(dataset.read_pcm(data_dir, group, source))
         self.names = sorted(self.audio)
-
-    @staticmethod
-    def _path(data_dir, group, source):
-        return data_dir / group / (hashlib.sha256(source.encode()).hexdigest()[:16] + ".s16")
 
     def hours(self):
         return {g: sum(len(a) for a in arrays) / M.SAMPLE_RATE / 3600 for g, arrays in self.audio.items()}
@@ -92,12 +85,7 @@ def validate(model, losses, val_batch, device):
     with torch.no_grad():
         audio = val_batch.to(device)
         for step in VAL_STEPS:
-            latents = model.encode(model.features(audio))
-            scale = model.latent_scale[None, :, None] * step
-            spectrum = model.decode(torch.round(latents / scale) * scale)
-            out = model.synthesize(spectrum)
-            start = (M.ENCODER_CONTEXT + M.DECODER_CONTEXT + 3) * M.HOP
-            target = audio[:, start:start + out.shape[1]]
+            out, target = model(audio, torch.full((audio.shape[0],), step, device=device))
             parts = losses(out, target)
             snr = 10 * torch.log10(target.pow(2).sum() / (out - target).pow(2).sum())
             results[step] = {k: float(v) for k, v in parts.items()} | {"snr": float(snr)}
