@@ -1,6 +1,7 @@
 """The training set as tools/train/make_dataset.sh writes it: DATA/MANIFEST.tsv (group, split,
 samples, source path in the packages) and DATA/<group>/<first 16 hex digits of sha256(source)>.s16
-(24 kHz mono 16-bit little-endian)."""
+(24 kHz mono 16-bit little-endian). A subset (pack_dataset.py) keeps the whole manifest and only
+some of the files."""
 import hashlib
 
 import numpy as np
@@ -15,6 +16,13 @@ def manifest(data_dir):
     return rows
 
 
+def pcm_path(data_dir, group, source):
+    return data_dir / group / (hashlib.sha256(source.encode()).hexdigest()[:16] + ".s16")
+
+
+def has_pcm(data_dir, group, source):
+    return pcm_path(data_dir, group, source).exists()
+
+
 def read_pcm(data_dir, group, source):
-    name = hashlib.sha256(source.encode()).hexdigest()[:16] + ".s16"
-    return np.fromfile(data_dir / group / name, dtype="<i2")
+    return np.fromfile(pcm_path(data_dir, group, source), dtype="<i2")

@@ -9,7 +9,8 @@ Writes
   * the model: the three layer stacks (enc2d, enc1d, dec) as builder.hpp reads them, the tensor
     latent.scale, the framing constants under stftae.* and the training provenance under training.*;
   * golden vectors (float64 PyTorch, stored as float32) for every stage of the C++ pipeline on a
-    held-out segment: audio -> features -> latents -> spectrum (re, im) -> synthesized audio;
+    held-out segment: audio -> features (the three planes stacked: [3 * BINS, frames]) -> latents ->
+    spectrum (re, im) -> synthesized audio;
   * two 4-second 24 kHz 16-bit WAV clips (speech, music) cut from held-out (validation-split) files
     of the training packages, for the family's round-trip tests.
 """
@@ -29,7 +30,8 @@ CLIP_SECONDS = 4
 
 
 def framing_metadata():
-    return {"stftae.sample_rate": str(M.SAMPLE_RATE), "stftae.n_fft": str(M.N_FFT), "stftae.hop": str(M.HOP),
+    return {"stftae.version": str(M.VERSION), "stftae.feature_planes": str(M.FEATURE_PLANES),
+            "stftae.compression": repr(M.COMPRESSION), "stftae.sample_rate": str(M.SAMPLE_RATE), "stftae.n_fft": str(M.N_FFT), "stftae.hop": str(M.HOP),
             "stftae.latent_channels": str(M.LATENT), "stftae.enc2d_channels": str(M.ENC2D_CHANNELS),
             "stftae.enc2d_bins": str(M.enc2d_bins()), "stftae.encoder_context": str(M.ENCODER_CONTEXT),
             "stftae.decoder_context": str(M.DECODER_CONTEXT), "stftae.log_floor": repr(M.LOG_FLOOR),
@@ -79,9 +81,8 @@ def export_golden(model, model_sha256, audio_int16, path):
         latents = m.encode(features)
         spectrum = m.decode(latents)
         synth = m.synthesize(spectrum)
-        silence = m.encode(torch.full((1, M.BINS, 1 + 2 * M.ENCODER_CONTEXT), np.log(M.LOG_FLOOR),
-                                      dtype=torch.float64))
-    tensors = {"audio": audio[0], "features": features[0], "latents": latents[0],
+        silence = m.encode(m.features(torch.zeros(1, M.segment_samples(1), dtype=torch.float64)))[..., :1]
+    tensors = {"audio": audio[0], "features": features[0].flatten(0, 1), "latents": latents[0],
                "spectrum_re": spectrum.real[0], "spectrum_im": spectrum.imag[0], "synth": synth[0],
                "silence_latent": silence[0, :, 0]}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,8 @@ def main():
     if args.checkpoint:
         ckpt = torch.load(args.checkpoint, map_location="cpu")
         model.load_state_dict(ckpt["model"])
-        provenance = {"steps": ckpt["step"], "minutes": round(ckpt["elapsed"] / 60, 1)}
+        provenance = {"steps": ckpt["step"], "minutes": round(ckpt["elapsed"] / 60, 2),
+                      "device": ckpt.get("device", "cpu"), "batch": ckpt.get("batch", "")}
     provenance.update(dict(n.split("=", 1) for n in args.note))
     model.eval()
     export_model(model, args.model, provenance)

@@ -2,13 +2,16 @@
 
 Twenty lines of format (u64 little-endian header length, JSON header padded with spaces to 8 bytes,
 raw little-endian data) and a describer that turns a torch.nn.Sequential of the layers the engine
-knows into the `__metadata__` entries builder.hpp reads. Needs only torch (1.13 or 2.x).
+knows (plain torch.nn ones and spectral.py's Residual and CausalConv1d) into the `__metadata__`
+entries builder.hpp reads. Needs only torch (1.13 or 2.x).
 """
 import json
 import struct
 
 import torch
 from torch import nn
+
+from spectral import CausalConv1d, Residual
 
 DTYPES = {"F32": (torch.float32, "f"), "F16": (torch.float16, "e")}
 
@@ -51,9 +54,12 @@ def _geometry(value, two_d):
 
 
 def _layer_metadata(module):
-    convs = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d",
+    convs = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", CausalConv1d: "conv1d",
              nn.ConvTranspose1d: "conv_transpose1d", nn.ConvTranspose2d: "conv_transpose2d"}
     kind = convs.get(type(module))
+    if isinstance(module, CausalConv1d):
+        return {"type": "conv1d", "groups": str(module.groups), "stride": "1", "padding": "0",
+                "dilation": str(module.dilation[0]), "causal_padding": str(module.causal_padding)}
     if kind:
         two_d = kind.endswith("2d")
         meta = {"type": kind, "groups": str(module.groups)}
@@ -70,10 +76,15 @@ def _layer_metadata(module):
 
 
 def describe_sequential(prefix, seq, tensors, metadata):
-    """Adds seq's weights (under prefix.<i>.weight/bias) and its layer metadata."""
+    """Adds seq's weights (under prefix.<i>.weight/bias) and its layer metadata; a Residual's body
+    goes under prefix.<i>.body."""
     metadata[prefix + ".layers"] = str(len(seq))
     for i, module in enumerate(seq):
         p = "%s.%d" % (prefix, i)
+        if isinstance(module, Residual):
+            metadata[p + ".type"] = "residual"
+            describe_sequential(p + ".body", module.body, tensors, metadata)
+            continue
         metadata.update({"%s.%s" % (p, k): v for k, v in _layer_metadata(module).items()})
         if getattr(module, "weight", None) is not None:
             tensors[p + ".weight"] = module.weight

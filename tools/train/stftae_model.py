@@ -1,31 +1,37 @@
-"""The stftae model: a convolutional autoencoder on the STFT of 24 kHz mono audio.
+"""The stftae model (version 2): a convolutional autoencoder on the complex STFT of 24 kHz mono audio.
 
 Framing (what libtqcodec/src/families/stftae does in C++, exactly):
   STFT frame j is the periodic-Hann-windowed N_FFT samples ending at (j + 1) * HOP, so it covers
-  hops j-3 .. j; features are log(max(|X|, 1e-5)) of its BINS bins.
-  encoder: log-magnitude frames j-4 .. j+4 -> latent frame j (LATENT values)
+  hops j-3 .. j. Its features are three planes of BINS bins: log(max(|X|, 1e-5)) and the
+  power-law compressed complex value |X|^0.3 e^{i arg X} as (re, im), so the encoder sees phase
+  and fine structure, not only the magnitude (version 1 saw only the log-magnitude, and its
+  quality stopped growing with the bitrate).
+  encoder: feature frames j-4 .. j+4 -> latent frame j (LATENT values)
            2-D convs over (frequency, time) shrink frequency, then 1-D convs over time;
            every conv is unpadded in time, so each time kernel of 3 eats one frame per side.
   quantizer: q = round(latent / (scale * step)) per channel, step chosen per packet by the codec.
   decoder: dequantized latent frames j-8 .. j -> STFT frame j (causal: a packet needs only the
            latents before it), predicted as log-magnitude and an unnormalised (cos, sin) phase pair,
            then inverse FFT, Hann window and overlap-add divided by 1.5 (the Hann^2 sum at 4x overlap).
+No phase is stored: what the decoder knows of it comes through the coded latent.
 Runs on PyTorch 1.13 (Debian) and 2.x.
 """
-import math
-
 import torch
 from torch import nn
-import torch.nn.functional as F
 
+import spectral
+
+VERSION = 2
 SAMPLE_RATE = 24000
 N_FFT = 960
 HOP = 240
 BINS = N_FFT // 2 + 1
-LATENT = 32
-HIDDEN = 192
-ENC2D_CHANNELS = 16
-LOG_FLOOR = 1e-5
+FEATURE_PLANES = 3       # log-magnitude, compressed re, compressed im
+COMPRESSION = 0.3
+LATENT = 64
+HIDDEN = 256
+ENC2D_CHANNELS = 32
+LOG_FLOOR = spectral.LOG_FLOOR
 MAX_LOG_MAGNITUDE = 8.0  # exp(8) is far above a full-scale sine's |X| (N_FFT / 4 = 240)
 OLA_GAIN = 1.5           # sum of periodic Hann^2 over the 4 frames that overlap any sample
 ENCODER_CONTEXT = 4      # latent j sees feature frames j-4 .. j+4
@@ -44,7 +50,7 @@ class StftAE(nn.Module):
         super().__init__()
         c = ENC2D_CHANNELS
         self.enc2d = nn.Sequential(
-            nn.Conv2d(1, c, (7, 3), stride=(4, 1), padding=(3, 0)), nn.ELU(),
+            nn.Conv2d(FEATURE_PLANES, c, (7, 3), stride=(4, 1), padding=(3, 0)), nn.ELU(),
             nn.Conv2d(c, c, (5, 3), stride=(4, 1), padding=(2, 0)), nn.ELU())
         self.enc1d = nn.Sequential(
             nn.Conv1d(c * enc2d_bins(), HIDDEN, 3), nn.ELU(),
@@ -62,33 +68,25 @@ class StftAE(nn.Module):
 
     # --- analysis -------------------------------------------------------------------------------
     def features(self, audio):
-        """audio [B, S] -> log-magnitude [B, BINS, J], J = (S - N_FFT) / HOP + 1."""
+        """audio [B, S] -> [B, 3, BINS, J], J = (S - N_FFT) / HOP + 1."""
         frames = audio.unfold(-1, N_FFT, HOP) * self.window
-        magnitude = torch.fft.rfft(frames, dim=-1).abs()
-        return torch.log(magnitude.clamp_min(LOG_FLOOR)).transpose(1, 2)
+        spectrum = torch.fft.rfft(frames, dim=-1).transpose(1, 2)
+        magnitude = spectrum.abs().clamp_min(LOG_FLOOR)
+        compressed = spectrum * magnitude.pow(COMPRESSION - 1)
+        return torch.stack([torch.log(magnitude), compressed.real, compressed.imag], dim=1)
 
     def encode(self, features):
-        """[B, BINS, J] -> latents [B, LATENT, J - 2 * ENCODER_CONTEXT]."""
-        x = self.enc2d(features.unsqueeze(1))
-        return self.enc1d(x.flatten(1, 2))
+        """[B, 3, BINS, J] -> latents [B, LATENT, J - 2 * ENCODER_CONTEXT]."""
+        return self.enc1d(self.enc2d(features).flatten(1, 2))
 
     # --- synthesis ------------------------------------------------------------------------------
     def decode(self, latents):
         """[B, LATENT, K] -> complex spectrum [B, BINS, K - DECODER_CONTEXT]."""
-        out = self.dec(latents)
-        log_magnitude = out[:, :BINS].clamp(max=MAX_LOG_MAGNITUDE)
-        re, im = out[:, BINS:2 * BINS], out[:, 2 * BINS:]
-        norm = torch.sqrt(re * re + im * im + 1e-8)
-        magnitude = torch.exp(log_magnitude) / norm
-        return torch.complex(magnitude * re, magnitude * im)
+        return spectral.head_to_spectrum(self.dec(latents), BINS, MAX_LOG_MAGNITUDE)
 
     def synthesize(self, spectrum):
         """[B, BINS, K] -> the samples all 4 overlapping frames cover: [B, (K - 3) * HOP]."""
-        frames = torch.fft.irfft(spectrum.transpose(1, 2), n=N_FFT, dim=-1) * self.window  # [B, K, N]
-        k = frames.shape[1]
-        audio = F.fold(frames.transpose(1, 2), output_size=(1, (k - 1) * HOP + N_FFT),
-                       kernel_size=(1, N_FFT), stride=(1, HOP)).flatten(1)
-        return audio[:, 3 * HOP:k * HOP] / OLA_GAIN
+        return spectral.overlap_add(spectrum, self.window, HOP, OLA_GAIN)
 
     # --- quantizer ------------------------------------------------------------------------------
     # The step is relative to each channel's RMS. In training that RMS is the batch's own, with its
@@ -128,58 +126,3 @@ def segment_samples(output_hops):
     """Input length whose reconstruction covers `output_hops` hops."""
     frames = output_hops + 3 + ENCODER_CONTEXT * 2 + DECODER_CONTEXT
     return (frames - 1) * HOP + N_FFT
-
-
-# --- losses -------------------------------------------------------------------------------------
-def mel_filters(n_fft, n_mels, sample_rate=SAMPLE_RATE):
-    """Triangular filters on the Slaney mel scale (librosa's default), area-normalised."""
-    def hz_to_mel(f):
-        f = torch.as_tensor(f, dtype=torch.float64)
-        linear = f / (200.0 / 3)
-        log_part = 15 + torch.log(f.clamp_min(1e-9) / 1000) / (math.log(6.4) / 27)
-        return torch.where(f >= 1000, log_part, linear)
-
-    def mel_to_hz(m):
-        linear = m * (200.0 / 3)
-        log_part = 1000 * torch.exp((m - 15) * (math.log(6.4) / 27))
-        return torch.where(m >= 15, log_part, linear)
-
-    freqs = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
-    edges = mel_to_hz(torch.linspace(float(hz_to_mel(0.0)), float(hz_to_mel(sample_rate / 2)), n_mels + 2,
-                                     dtype=torch.float64))
-    lower = (freqs[None, :] - edges[:-2, None]) / (edges[1:-1] - edges[:-2])[:, None]
-    upper = (edges[2:, None] - freqs[None, :]) / (edges[2:] - edges[1:-1])[:, None]
-    weights = torch.clamp(torch.minimum(lower, upper), min=0)
-    weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
-    return weights.float()
-
-
-class SpectralLosses(nn.Module):
-    """Multi-scale log-mel L1 (DAC's windows and mel counts) + multi-resolution log-STFT L1 and
-    spectral convergence + waveform L1."""
-    MEL = ((2048, 320), (1024, 160), (512, 80), (256, 40), (128, 20), (64, 10))
-    STFT = (2048, 1024, 512, 256)
-
-    def __init__(self):
-        super().__init__()
-        for n, mels in self.MEL:
-            self.register_buffer("mel%d" % n, mel_filters(n, mels))
-        for n in sorted({n for n, _ in self.MEL} | set(self.STFT)):
-            self.register_buffer("win%d" % n, torch.hann_window(n))
-
-    def magnitude(self, x, n):
-        return torch.stft(x, n, n // 4, window=getattr(self, "win%d" % n), return_complex=True).abs()
-
-    def forward(self, y, x):
-        mel = 0.0
-        for n, _ in self.MEL:
-            fb = getattr(self, "mel%d" % n)
-            my, mx = fb @ self.magnitude(y, n), fb @ self.magnitude(x, n)
-            mel = mel + (torch.log10(my.clamp_min(1e-5)) - torch.log10(mx.clamp_min(1e-5))).abs().mean()
-        stft = 0.0
-        for n in self.STFT:
-            sy, sx = self.magnitude(y, n), self.magnitude(x, n)
-            stft = stft + (torch.log(sy.clamp_min(1e-5)) - torch.log(sx.clamp_min(1e-5))).abs().mean()
-            stft = stft + torch.linalg.norm(sy - sx) / torch.linalg.norm(sx).clamp_min(1e-5)
-        wave = (y - x).abs().mean()
-        return {"mel": mel / len(self.MEL), "stft": stft / len(self.STFT), "wave": wave}
