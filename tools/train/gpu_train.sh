@@ -32,7 +32,7 @@ du -sh "$DATA"
 train() {  # FAMILY MINUTES BATCH LR [extra...]; stopped after $LIMIT seconds whatever happens
   local family=$1 minutes=$2 batch=$3 lr=$4
   shift 4
-  timeout "$LIMIT" python3 tools/train/train_"$family".py --device cuda --data "$DATA" --out "/tmp/train-$family" \
+  timeout "$LIMIT" python3 tools/train/train_"$family".py --device "${DEVICE:-cuda}" --data "$DATA" --out "/tmp/train-$family" \
     --minutes "$minutes" --batch "$batch" --lr "$lr" --threads 4 --log-every 200 --val-every 1000 "$@" \
     >"$OUT/$family.log" 2>&1
 }

@@ -7,12 +7,12 @@
 #                 demuxer; apt-get install ffmpeg)
 #
 # Writes OUT_DIR/debs (the .debs, SHA-256 checked), OUT_DIR/root (unpacked), OUT_DIR/pcm24k/<group>/*.s16
-# and OUT_DIR/pcm24k/MANIFEST.tsv (group, split, samples, source file). Groups: speech, music.
+# and OUT_DIR/pcm24k/MANIFEST.tsv (group, split, samples, source file). Groups: speech, music, other.
 # The split is fixed by the source path (sha256 of it, 1 file in 20 to validation), so it does not
 # depend on the order files are found in. Used: tuxpaint-stamps-default spoken descriptions
 # (only ca, es, el, fr, lt, nl, en, ro, ru; no sound effects), asterisk-core-sounds en/es/fr (G.722),
 # fretsonfire-songs-muldjord, singularity-music, warzone2100-music; minus the files the dev corpus
-# was cut from.
+# was cut from; sound effects of hedgewars-data and frozen-bubble-data (group "other"), their music.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,11 +31,13 @@ PACKAGES=(
   "fretsonfire-songs-muldjord 2.dfsg-2.1 all b37adf8b08b46d4182c283e760e4f40622d83674e05803960ea1e11a92600c7b"
   "singularity-music 007-2 all 139ba1e408eeb0a72f1fff3760ca46558b9f81bed97dc8c0efa108c4007f4845"
   "warzone2100-music 4.3.3-3 all d3b2c9f90ea5438d45d4aff18339a03ec808e1affa9dac91f7dad61cb15ee64e"
+  "hedgewars-data 1.0.2-6 all 722225903a72604403e6e0026e40e9a6953f47a74d94efc5f55504bc05bb4761"
+  "frozen-bubble-data 2.212-11 all 39cdfd07d9532d1558762cf265a844d09015c4540568573c50f444cc084166e0"
 )
 
 # The dev corpus (../shared/corpus/MANIFEST.tsv) cuts some clips from these same packages: their
 # source files (every language of those stamp descriptions and prompts) stay out of training.
-DEV_CORPUS_SOURCES='stamps/symbols/chess/w_4_knight_desc|stamps/space/planets/|/demo-abouttotry\.|muldjord/chaos_god/|singularity/music/Awakening\.ogg'
+DEV_CORPUS_SOURCES='stamps/symbols/chess/w_4_knight_desc|stamps/space/planets/|/demo-abouttotry\.|muldjord/chaos_god/|singularity/music/Awakening\.ogg|frozen-bubble/snd/introzik\.ogg'
 
 list_sources() {
   local r=$OUT/root/usr/share
@@ -44,7 +46,11 @@ list_sources() {
     grep -E '_desc(_(ca|es|el|fr|lt|nl|ro|ru|en|en_[A-Z]+))?\.ogg$' | sed 's/^/speech\t/'
   find "$r/asterisk/sounds" -name '*.g722' | sed 's/^/speech\t/'
   find "$r/games/fretsonfire/data/songs" "$r/games/singularity" "$r/games/warzone2100/music" \
-    -name '*.ogg' -o -name '*.opus' | sed 's/^/music\t/'
+    "$r/games/hedgewars/Data/Music" -name '*.ogg' -o -name '*.opus' | sed 's/^/music\t/'
+  find "$r/games/frozen-bubble/snd" -name '*zik*.ogg' | sed 's/^/music\t/'
+  # sound effects (no animals or insects in these two packages' effects; no voices)
+  find "$r/games/hedgewars/Data/Sounds" -maxdepth 1 -name '*.ogg' | grep -Eiv 'bee|bird|sheep|cow|duck|snail|mole|pig|chick' | sed 's/^/other\t/'
+  find "$r/games/frozen-bubble/snd" -name '*.ogg' ! -name '*zik*' | sed 's/^/other\t/'
 }
 
 training_sources() { list_sources | grep -Ev "$DEV_CORPUS_SOURCES"; }
@@ -69,7 +75,7 @@ export -f convert
 export OUT FFMPEG
 
 fetch_debs "$OUT/debs" "$OUT/root" "${PACKAGES[@]}"
-mkdir -p "$OUT/pcm24k/speech" "$OUT/pcm24k/music"
+mkdir -p "$OUT/pcm24k/speech" "$OUT/pcm24k/music" "$OUT/pcm24k/other"
 training_sources | sort | xargs -d '\n' -P "$(nproc)" -n 1 bash -c 'convert "$0"' | sort -t $'\t' -k4 >"$OUT/pcm24k/MANIFEST.tsv"
 awk -F'\t' '{ s[$1 " " $2] += $3 } END { for (k in s) printf "make_dataset: %s %.2f h\n", k, s[k] / 24000 / 3600 }' \
   "$OUT/pcm24k/MANIFEST.tsv" | sort

@@ -26,6 +26,7 @@ import dataset
 
 SHARES = {"speech": 0.35, "music": 0.40, "other": 0.25}
 VAL_SECONDS = 240
+ESTIMATED_RATIO = 0.65       # packed / raw bytes, to skip files that would not fit before packing them
 SAMPLE_RATE = 24000
 
 
@@ -87,18 +88,21 @@ def pack(args):
                 break
             chosen.append((group, r[3], encode(dataset.read_pcm(args.data, group, r[3])), "val"))
             seconds += r[2] / SAMPLE_RATE
-    used = sum(len(c[2]) for c in chosen)
+    remaining = budget - sum(len(c[2]) for c in chosen)
     hours = {}
-    for group in groups:
-        allowance = (budget - used) * shares[group] / total_share
+    available = {g: sum(r[2] for r in rows if r[0] == g and r[1] == "train") for g in groups}
+    for i, group in enumerate(sorted(groups, key=lambda g: available[g])):  # a group's unused share goes on
+        later = sorted(groups, key=lambda g: available[g])[i:]
+        allowance = remaining * shares[group] / sum(shares[g] for g in later)
         spent = 0
         for r in sorted((r for r in rows if r[0] == group and r[1] == "train"), key=lambda r: order_key(r[3])):
-            blob = encode(dataset.read_pcm(args.data, group, r[3]))
-            if spent + len(blob) > allowance:
+            if spent + r[2] * 2 * ESTIMATED_RATIO > allowance:
                 continue
+            blob = encode(dataset.read_pcm(args.data, group, r[3]))
             chosen.append((group, r[3], blob, "train"))
             spent += len(blob)
             hours[group] = hours.get(group, 0.0) + r[2] / SAMPLE_RATE / 3600
+        remaining -= spent
     raw = sum(dataset.pcm_path(args.data, g, s).stat().st_size for g, s, _, _ in chosen)
     packed = sum(len(b) for _, _, b, _ in chosen)
     # chunk 0 first takes the validation files, then every chunk fills to chunk_mib
