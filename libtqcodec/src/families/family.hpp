@@ -9,15 +9,10 @@
 #include <vector>
 
 #include "core/options.hpp"
+#include "families/packet_budget.hpp"  // payload_budget_bytes(): a bitrate as bytes per packet
 #include "tqcodec/tqcodec.h"
 
 namespace tq {
-
-// What a .tqc file spends per packet besides the family payload: the
-// sample-count prefix (2 bytes for typical frame sizes), 25 bytes of packet
-// framing and a 16-byte seek-index entry (container/FORMAT.md). Families
-// that turn a bitrate into a budget count it, so file size meets the target.
-inline constexpr int kPacketOverheadBytes = 43;
 
 // Read-only planar audio: `channels` pointers to `samples` floats each.
 struct PlanarIn {

@@ -198,8 +198,7 @@ private:
     // The smallest threshold whose packet fits the bitrate (bits fall as it rises).
     double rate_threshold(const std::vector<ChannelPlan>& plans, const std::vector<Span>& tops, int length,
                           int samples) const {
-        const double budget =
-            static_cast<double>(p_.bitrate) * samples / p_.sample_rate - 8.0 * kPacketOverheadBytes;
+        const double budget = 8.0 * payload_budget_bytes(p_.bitrate, samples, p_.sample_rate);
         double lo = std::log(1e-16), hi = std::log(1e4);
         for (int i = 0; i < 48; ++i) {
             const double mid = 0.5 * (lo + hi);
