@@ -110,7 +110,7 @@ struct ChannelReader {
 
 std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
     std::vector<Map> maps;
-    const int peak = static_cast<int>(in.get(8));
+    const int peak = static_cast<int>(in.get(kPeakBits));
     if (peak == 0) return maps;
     ChannelReader reader{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
     for (const Span& top : top_ranges(length, p)) {
@@ -118,6 +118,75 @@ std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
         if (!silent) reader.node(top);
     }
     return maps;
+}
+
+namespace {
+
+// Stands in for a BitWriter where only the number of bits matters.
+struct BitCounter {
+    std::size_t bits = 0;
+    void put(uint32_t, int n) { bits += static_cast<std::size_t>(n); }
+    void put_bit(bool) { ++bits; }
+};
+
+// The mirror of ChannelReader, writing to a BitWriter or a BitCounter.
+template <class Out>
+struct ChannelWriter {
+    Out& out;
+    const Params& p;
+    int length;
+    const SplitTree& tree;
+    int zero_s = ScaleQuantizer(p).zero_code();
+
+    void node(Span r) {
+        if (r.size > p.min_range) {
+            const bool divide = tree.split(r);
+            out.put_bit(divide);
+            if (divide) {
+                node({r.pos, r.size / 2});
+                node({r.pos + r.size / 2, r.size / 2});
+                return;
+            }
+        }
+        leaf(r);
+    }
+
+    void leaf(Span r) {
+        const DomainPool pool = domain_pool(length, r.size, p);
+        const LeafCodes codes = tree.leaf(r);
+        if (pool.count > 0) {
+            out.put(static_cast<uint32_t>(codes.s_code), p.scale_bits);
+            if (codes.s_code != zero_s) {
+                out.put(static_cast<uint32_t>(codes.domain), pool.index_bits);
+                out.put_bit(codes.flip);
+            }
+        }
+        out.put(static_cast<uint32_t>(codes.o_code), p.offset_bits);
+    }
+};
+
+template <class Out>
+void put_channel(Out& out, const ChannelCodes& channel, int length, const Params& p) {
+    out.put(static_cast<uint32_t>(channel.peak_code), kPeakBits);
+    if (channel.peak_code == 0) return;
+    ChannelWriter<Out> writer{out, p, length, channel.tree};
+    const std::vector<Span> tops = top_ranges(length, p);
+    for (std::size_t t = 0; t < tops.size(); ++t) {
+        out.put_bit(channel.silent[t]);
+        if (!channel.silent[t]) writer.node(tops[t]);
+    }
+}
+
+}  // namespace
+
+void write_channel(BitWriter& out, const ChannelCodes& channel, int length, const Params& p) {
+    put_channel(out, channel, length, p);
+}
+
+std::size_t channel_bits(const ChannelCodes& channel, int length, const Params& p) {
+    BitCounter counter;
+    put_channel(counter, channel, length, p);
+    return counter.bits;
 }
 
 }  // namespace tq::fractal
