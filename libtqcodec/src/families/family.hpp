@@ -81,6 +81,7 @@ struct FamilyDescriptor {
     const char* description;
     std::span<const tq_option_info> options;
     // The accepted input rates, 0-terminated (tq_family_sample_rates); empty: any rate.
+    // tq_encoder_create refuses other rates (TQ_ERR_UNSUPPORTED) before make_encoder.
     std::span<const int> sample_rates;
     // nullptr while the family is not implemented in this build.
     std::unique_ptr<FamilyEncoder> (*make_encoder)(const EncoderSetup& setup);
