@@ -20,6 +20,10 @@ inline constexpr int kPacketOverheadBytes = kPacketPrefixBytes + static_cast<int
 // deliberate change of the streams, not a side effect.
 static_assert(kPacketOverheadBytes == 43, "the container's per-packet cost changed: every bitrate-coded stream will");
 
+// The same in bits, for rate floors (the bitrate the framing alone costs is
+// sample_rate * kPacketOverheadBits / frame_size).
+inline constexpr double kPacketOverheadBits = 8.0 * kPacketOverheadBytes;
+
 // Payload bytes a packet of `samples` samples per channel may spend so that
 // the file, framing included, meets `bitrate` (bits per second at
 // `sample_rate`). Negative when the framing alone exceeds the bitrate.
