@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tqc_container.hpp"
+#include "tqc_framing.hpp"
 
 namespace tqc::format {
 
@@ -30,12 +31,9 @@ inline constexpr size_t kMinHeaderSize = 46;        // no stream header, no tags
 inline constexpr size_t kMaxHeaderSize = 2 * 1024 * 1024;
 inline constexpr size_t kMaxTagKeySize = UINT16_MAX;
 
-// Packet: sync, sequence, first_sample, payload_length, flags | payload | CRC.
-inline constexpr size_t kPacketHeadSize = 21;
-inline constexpr size_t kPacketOverhead = kPacketHeadSize + 4;
+// Packet sizes and the seek-index entry size: tqc_framing.hpp.
 
 // Trailer: magic, entry_count, entries, final_samples, SHA-256, CRC; then the end record.
-inline constexpr size_t kIndexEntrySize = 16;
 inline constexpr size_t kTrailerFixedSize = 52;
 inline constexpr size_t kEndRecordSize = 12;
 inline constexpr size_t kMaxIndexEntries = size_t{1} << 20;

@@ -62,19 +62,6 @@ configure_build() {
 }
 
 build() {
-  local werror=false
-  [[ ${CI:-} == true ]] && werror=true
-  if [[ ! -f $BUILD/build.ninja ]]; then
-    log "configuring $BUILD"
-    meson setup "$BUILD" "$ROOT" -Dwerror=$werror >/dev/null
-  elif ! grep -q "werror=$werror\b" "$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null \
-       && [[ $(meson introspect --buildoptions "$BUILD" \
-               | python3 -c 'import json,sys; print(str([o["value"] for o in json.load(sys.stdin) if o["name"]=="werror"][0]).lower())') != "$werror" ]]; then
-    meson configure "$BUILD" -Dwerror=$werror >/dev/null
-  fi
-}
-
-build() {
   log "building"
   ninja -C "$BUILD" --quiet
 }

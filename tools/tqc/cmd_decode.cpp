@@ -79,8 +79,10 @@ public:
         report_damage();
         check_trailer();
         if (expected_ && decoded_ < *expected_) {
-            problem("the last " + std::to_string(*expected_ - decoded_) + " samples are missing; concealed with silence");
-            conceal(*expected_ - decoded_);
+            const uint64_t missing = *expected_ - decoded_;
+            if (const uint64_t lost = unreported(missing))
+                problem("the last " + std::to_string(lost) + " samples are missing; concealed with silence");
+            conceal(missing);
         }
         return problems_;
     }
@@ -108,17 +110,27 @@ private:
         const uint64_t bound = expected_ ? *expected_ - std::min(*expected_, decoded_)
                                          : kMaxConcealSeconds * static_cast<uint64_t>(tq_decoder_sample_rate(dec_));
         if (gap > bound) return problem("packet " + std::to_string(p.sequence) + " claims an implausible position; not concealed");
-        problem(std::to_string(gap) + " samples lost before packet " + std::to_string(p.sequence) +
-                "; concealed with silence");
+        if (const uint64_t lost = unreported(gap))
+            problem(std::to_string(lost) + " samples lost before packet " + std::to_string(p.sequence) +
+                    "; concealed with silence");
         conceal(gap);
+    }
+    // The part of a gap of `gap` samples from decoded_ on that no report covers yet: a
+    // rejected packet was reported with its samples, which the next gap conceals.
+    uint64_t unreported(uint64_t gap) const {
+        return gap - (reported_until_ > decoded_ ? std::min(gap, reported_until_ - decoded_) : 0);
     }
     void decode(const tqc::Packet& p) {
         int got = 0;
         const int rc = tq_decode(dec_, p.payload.data(), p.payload.size(), pcm_.data(),
                                  tq_decoder_frame_size(dec_), &got);
-        if (rc != TQ_OK)
-            return problem("packet " + std::to_string(p.sequence) + " at byte " + std::to_string(p.offset) +
-                           ": " + tq_decoder_error_message(dec_) + "; concealed with silence");
+        if (rc != TQ_OK) {
+            problem("packet " + std::to_string(p.sequence) + " at byte " + std::to_string(p.offset) + ": " +
+                    tq_decoder_error_message(dec_) + "; concealed with silence");
+            // Its samples (a frame at most) are concealed with the gap before the next packet.
+            reported_until_ = p.first_sample + static_cast<uint64_t>(tq_decoder_frame_size(dec_));
+            return;
+        }
         emit(static_cast<uint64_t>(got));
     }
     // Silence from the decoder's own concealment (a NULL packet gives one frame).
@@ -147,6 +159,7 @@ private:
     bool strict_;
     std::vector<float> pcm_;
     uint64_t decoded_ = 0;
+    uint64_t reported_until_ = 0;  // a rejected packet's report covers the samples before this
     size_t damage_seen_ = 0;
     size_t problems_ = 0;
 };

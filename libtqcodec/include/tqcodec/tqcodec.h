@@ -3,7 +3,11 @@
  *
  * The whole public API of the codec library. C99-clean; no C++ types or
  * exceptions cross it. Every function returns TQ_OK (0) or a negative
- * TQ_ERR_* code unless documented otherwise.
+ * TQ_ERR_* code unless its documentation says otherwise: the version and
+ * family queries, the getters, the message functions and the destructors,
+ * which cannot fail (a NULL handle gives 0, NULL or ""), and
+ * tq_packet_samples(), which returns a count or a negative code. Calls
+ * marked TQ_WARN_UNUSED_RESULT can fail on valid handles; check them.
  *
  * Threading: handles are independent. Two encoders (or decoders) may be used
  * from two threads at once; one handle must not be used from two threads at
@@ -92,8 +96,11 @@ typedef enum tq_family {
 TQ_EXPORT const char *tq_family_name(tq_family family);
 
 /** Looks a family up by its short name (case-sensitive).
- *  @returns TQ_OK, or TQ_ERR_INVALID_ARGUMENT if no family has that name. */
-TQ_EXPORT int tq_family_from_name(const char *name, tq_family *family);
+ *  @param[in]  name    "turbo", "fractal", "stftae", "rvq" or "gauss".
+ *  @param[out] family  receives the family; untouched on failure.
+ *  @returns TQ_OK, or TQ_ERR_INVALID_ARGUMENT if no family has that name or
+ *  an argument is NULL. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_family_from_name(const char *name, tq_family *family);
 
 /** @returns 1 if this build of the library can encode and decode the family,
  *  0 if the family is known but not implemented in this build. */
@@ -103,10 +110,11 @@ TQ_EXPORT int tq_family_available(tq_family family);
 TQ_EXPORT const char *tq_family_description(tq_family family);
 
 /** The input sample rates the family's encoder accepts.
- *  @returns NULL if it accepts every rate from 8000 to 192000 Hz, else a
- *  0-terminated list in ascending order (valid for the life of the process).
- *  Resample other rates first, as `tqc encode` does with libsoxr and FFmpeg
- *  does with aresample when the encoder declares its rates. */
+ *  @returns NULL if it accepts every rate from 8000 to 192000 Hz (or the
+ *  family is unknown), else a 0-terminated list in ascending order (valid for
+ *  the life of the process); tq_encoder_create() refuses other rates with
+ *  TQ_ERR_UNSUPPORTED. Resample them first, as `tqc encode` does with
+ *  libsoxr and FFmpeg does with aresample when the encoder declares its rates. */
 TQ_EXPORT const int *tq_family_sample_rates(tq_family family);
 
 /* ---- Option schema ------------------------------------------------------ */
@@ -123,10 +131,10 @@ typedef enum tq_option_type {
  *  option parser, `tqc families` and FFmpeg's AVOption table are derived. */
 typedef struct tq_option_info {
     const char *name;          /**< key in "key=value" option strings      */
-    tq_option_type type;
-    double default_value;
-    double min_value;
-    double max_value;
+    tq_option_type type;       /**< how the value is parsed and checked    */
+    double default_value;      /**< used when the option is not given      */
+    double min_value;          /**< smallest accepted value (inclusive)    */
+    double max_value;          /**< largest accepted value (inclusive)     */
     const char *help;          /**< one line, shown by tqc and ffmpeg -h    */
     const char *choices;       /**< TQ_OPTION_ENUM: names separated by '|',
                                     value = index (min 0, max count - 1);
@@ -147,8 +155,9 @@ typedef struct tq_encoder tq_encoder;
 /** Encoder configuration. Initialise with tq_encoder_config_init(), then set
  *  the fields you need. */
 typedef struct tq_encoder_config {
-    tq_family family;
-    int sample_rate;     /**< Hz, 8000..192000                                  */
+    tq_family family;    /**< the codec family (tq_family_available() == 1)     */
+    int sample_rate;     /**< Hz, 8000..192000, and one of
+                              tq_family_sample_rates() where that is not NULL */
     int channels;        /**< 1..8                                              */
     int bitrate;         /**< target bits per second of the coded stream, or 0
                               to let the family's options decide             */
@@ -158,37 +167,48 @@ typedef struct tq_encoder_config {
 } tq_encoder_config;
 
 /** Fills `config` with defaults: the given family, 44100 Hz, 2 channels,
- *  bitrate 0, no options. */
+ *  bitrate 0, no options. Does nothing if `config` is NULL. */
 TQ_EXPORT void tq_encoder_config_init(tq_encoder_config *config, tq_family family);
 
 /** Creates an encoder.
  *  @param[in]  config  the configuration; copied, so it may be freed after.
  *  @param[out] encoder receives the new handle, or NULL on failure.
- *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a bad rate, channel count,
- *  bitrate or option (tq_last_error_message() says which); TQ_ERR_UNSUPPORTED
- *  for a family this build does not implement. */
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL argument, an unknown
+ *  family, a rate outside 8000..192000 Hz, a bad channel count, bitrate or
+ *  option (tq_last_error_message() says which); TQ_ERR_UNSUPPORTED for a
+ *  family this build does not implement or a rate the family does not code
+ *  (see tq_family_sample_rates()); TQ_ERR_MODEL if the family's model weights
+ *  are missing or mismatched; TQ_ERR_NO_MEMORY. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_create(const tq_encoder_config *config,
                                                       tq_encoder **encoder);
 
-/** Frees an encoder. NULL is allowed. */
+/** Frees an encoder and everything it owns (its stream header too). NULL is
+ *  allowed. */
 TQ_EXPORT void tq_encoder_destroy(tq_encoder *encoder);
 
-/** @returns samples per channel in one frame; every packet but the last covers
- *  exactly this many input samples. */
+/** @returns samples per channel in one frame (>= 1; 0 for a NULL encoder);
+ *  every packet but the last covers exactly this many input samples. */
 TQ_EXPORT int tq_encoder_frame_size(const tq_encoder *encoder);
 
-/** @returns the encoder delay in samples per channel: decoded output starts
- *  with this many samples that precede the input and should be dropped. */
+/** @returns the encoder delay in samples per channel (0 for a NULL encoder):
+ *  decoded output starts with this many samples that precede the input and
+ *  should be dropped. */
 TQ_EXPORT int tq_encoder_delay(const tq_encoder *encoder);
 
 /** @returns an upper bound on the size in bytes of any packet this encoder
- *  produces; a buffer of this size never gets TQ_ERR_BUFFER_TOO_SMALL. */
+ *  produces (0 for a NULL encoder); a buffer of this size never gets
+ *  TQ_ERR_BUFFER_TOO_SMALL. */
 TQ_EXPORT size_t tq_encoder_max_packet_size(const tq_encoder *encoder);
 
-/** The stream header a decoder needs (FFmpeg extradata). The bytes belong to
- *  the encoder and stay valid until it is destroyed. */
-TQ_EXPORT int tq_encoder_stream_header(const tq_encoder *encoder,
-                                       const uint8_t **data, size_t *size);
+/** The stream header a decoder needs (FFmpeg extradata): what
+ *  tq_decoder_create() takes.
+ *  @param[in]  encoder  the encoder.
+ *  @param[out] data     receives a pointer to the header bytes, which belong to
+ *                       the encoder and stay valid until it is destroyed.
+ *  @param[out] size     receives the header size in bytes (> 0).
+ *  @returns TQ_OK, or TQ_ERR_INVALID_ARGUMENT if an argument is NULL. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_stream_header(const tq_encoder *encoder,
+                                                             const uint8_t **data, size_t *size);
 
 /** Encodes one frame of interleaved float PCM into one packet.
  *  @param[in]  pcm       samples_per_channel * channels floats.
@@ -198,36 +218,55 @@ TQ_EXPORT int tq_encoder_stream_header(const tq_encoder *encoder,
  *  @param[in]  capacity  size of `packet` in bytes.
  *  @param[out] packet_size  bytes written; 0 if the encoder holds the input
  *                        back (families with look-ahead).
- *  @returns TQ_OK, TQ_ERR_INVALID_ARGUMENT, TQ_ERR_BUFFER_TOO_SMALL. */
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL argument or a sample
+ *  count outside 1..frame_size; TQ_ERR_BUFFER_TOO_SMALL if the packet does
+ *  not fit (capacity tq_encoder_max_packet_size() always does);
+ *  TQ_ERR_NO_MEMORY. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode(tq_encoder *encoder, const float *pcm,
                                               int samples_per_channel, uint8_t *packet,
                                               size_t capacity, size_t *packet_size);
 
-/** As tq_encode(), with one array of samples per channel. */
+/** As tq_encode(), with one array of samples per channel.
+ *  @param[in]  planes  `channels` pointers, none NULL, to samples_per_channel
+ *                      floats each. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode_planar(tq_encoder *encoder,
                                                      const float *const *planes,
                                                      int samples_per_channel, uint8_t *packet,
                                                      size_t capacity, size_t *packet_size);
 
 /** Drains the encoder at the end of the stream. Call repeatedly until it sets
- *  *packet_size to 0; families without look-ahead return 0 at once. */
+ *  *packet_size to 0; families without look-ahead return 0 at once.
+ *  @param[out] packet       receives the packet bytes (may be NULL only when
+ *                           nothing is left).
+ *  @param[in]  capacity     size of `packet` in bytes.
+ *  @param[out] packet_size  bytes written, 0 when the stream is complete.
+ *  @returns as tq_encode(). */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_flush(tq_encoder *encoder, uint8_t *packet,
                                                      size_t capacity, size_t *packet_size);
 
-/** Message of the last error on this encoder ("" if none). */
+/** @returns the message of the last failed call on this encoder ("" if the
+ *  last call succeeded or the encoder is NULL); valid until its next call. */
 TQ_EXPORT const char *tq_encoder_error_message(const tq_encoder *encoder);
 
 /** Reads how many samples per channel a packet decodes to, without decoding
  *  it (muxers use it for packet durations; flush packets may be short).
- *  @returns the count (>= 1), or TQ_ERR_CORRUPT if the packet cannot say. */
-TQ_EXPORT int tq_packet_samples(const uint8_t *packet, size_t packet_size);
+ *  @param[in]  packet       a packet from tq_encode() or tq_encoder_flush().
+ *  @param[in]  packet_size  its size in bytes.
+ *  @returns the count (>= 1), unlike the other calls; TQ_ERR_CORRUPT if the
+ *  packet cannot say; TQ_ERR_INVALID_ARGUMENT if `packet` is NULL. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_packet_samples(const uint8_t *packet, size_t packet_size);
 
 /* ---- Decoder ------------------------------------------------------------ */
 
 typedef struct tq_decoder tq_decoder;
 
 /** Creates a decoder from a stream header alone.
- *  @returns TQ_OK; TQ_ERR_CORRUPT if the header is damaged or inconsistent;
+ *  @param[in]  stream_header  the bytes tq_encoder_stream_header() gave
+ *                             (FFmpeg extradata); copied, so they may be freed after.
+ *  @param[in]  size           their size in bytes.
+ *  @param[out] decoder        receives the new handle, or NULL on failure.
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT if an argument is NULL;
+ *  TQ_ERR_CORRUPT if the header is damaged or inconsistent;
  *  TQ_ERR_UNSUPPORTED for a family this build does not implement;
  *  TQ_ERR_MODEL if the header names model weights this library lacks. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_create(const uint8_t *stream_header,
@@ -236,12 +275,20 @@ TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_create(const uint8_t *stream_head
 /** Frees a decoder. NULL is allowed. */
 TQ_EXPORT void tq_decoder_destroy(tq_decoder *decoder);
 
+/* The getters below read what the stream header recorded; each returns 0 for
+ * a NULL decoder. */
+
+/** @returns the family of the stream. */
 TQ_EXPORT tq_family tq_decoder_family(const tq_decoder *decoder);
+/** @returns the sample rate of the decoded PCM in Hz (8000..192000). */
 TQ_EXPORT int tq_decoder_sample_rate(const tq_decoder *decoder);
+/** @returns the number of channels of the decoded PCM (1..8). */
 TQ_EXPORT int tq_decoder_channels(const tq_decoder *decoder);
-/** @returns the largest number of samples per channel one packet decodes to. */
+/** @returns the largest number of samples per channel one packet decodes to:
+ *  a tq_decode() buffer of this many samples per channel always suffices. */
 TQ_EXPORT int tq_decoder_frame_size(const tq_decoder *decoder);
-/** @returns the encoder delay recorded in the stream header. */
+/** @returns the encoder delay recorded in the stream header: samples per
+ *  channel at the start of the decoded output to drop. */
 TQ_EXPORT int tq_decoder_delay(const tq_decoder *decoder);
 
 /** Decodes one packet into interleaved float PCM.
@@ -249,27 +296,38 @@ TQ_EXPORT int tq_decoder_delay(const tq_decoder *decoder);
  *                      decoder outputs one frame (silence, or for families
  *                      that overlap packets a fade-out of the last one) and
  *                      keeps its state in step for the packets that follow.
+ *  @param[in]  packet_size  size of `packet` in bytes (ignored when NULL).
  *  @param[out] pcm     room for max_samples_per_channel * channels floats.
- *  @param[out] samples_per_channel  samples per channel written.
- *  @returns TQ_OK; TQ_ERR_CORRUPT for a damaged packet (nothing is written
- *  and the decoder stays usable for the next packet);
- *  TQ_ERR_BUFFER_TOO_SMALL if the packet holds more samples than fit. */
+ *  @param[in]  max_samples_per_channel  the capacity of `pcm` in samples per
+ *                      channel; tq_decoder_frame_size() always suffices.
+ *  @param[out] samples_per_channel  samples per channel written (0 on error).
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT if decoder, pcm or
+ *  samples_per_channel is NULL; TQ_ERR_CORRUPT for a damaged packet (nothing
+ *  is written and the decoder stays usable for the next packet);
+ *  TQ_ERR_BUFFER_TOO_SMALL if the packet holds more than
+ *  max_samples_per_channel samples per channel (nothing is written);
+ *  TQ_ERR_NO_MEMORY. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decode(tq_decoder *decoder, const uint8_t *packet,
                                               size_t packet_size, float *pcm,
                                               int max_samples_per_channel,
                                               int *samples_per_channel);
 
-/** As tq_decode(), writing one array per channel. */
+/** As tq_decode(), writing one array per channel.
+ *  @param[out] planes  `channels` pointers, none NULL, to room for
+ *                      max_samples_per_channel floats each. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decode_planar(tq_decoder *decoder,
                                                      const uint8_t *packet,
                                                      size_t packet_size, float *const *planes,
                                                      int max_samples_per_channel,
                                                      int *samples_per_channel);
 
-/** Forgets all state carried between packets (call after a seek). */
-TQ_EXPORT int tq_decoder_reset(tq_decoder *decoder);
+/** Forgets all state carried between packets (call after a seek).
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL decoder;
+ *  TQ_ERR_NO_MEMORY (the decoder must then not be used further). */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_reset(tq_decoder *decoder);
 
-/** Message of the last error on this decoder ("" if none). */
+/** @returns the message of the last failed call on this decoder ("" if the
+ *  last call succeeded or the decoder is NULL); valid until its next call. */
 TQ_EXPORT const char *tq_decoder_error_message(const tq_decoder *decoder);
 
 #ifdef __cplusplus

@@ -67,6 +67,21 @@ const tq::FamilyDescriptor& implemented_family(int id) {
     return *f;
 }
 
+// A family that codes fixed rates (FamilyDescriptor::sample_rates) refuses the others.
+void require_family_rate(const tq::FamilyDescriptor& family, int rate) {
+    if (family.sample_rates.empty()) return;
+    std::string rates;
+    int count = 0;
+    for (int r : family.sample_rates) {
+        if (r == 0) break;
+        if (r == rate) return;
+        rates += (count++ ? ", " : "") + std::to_string(r);
+    }
+    tq::fail(TQ_ERR_UNSUPPORTED, std::string(family.name) + ": codes " + rates + " Hz only; resample the input (" +
+                                     std::to_string(rate) + " Hz) to " + (count > 1 ? "one of " : "") + rates +
+                                     " Hz");
+}
+
 std::vector<const float*> plane_pointers(const std::vector<std::vector<float>>& planes) {
     std::vector<const float*> ptrs;
     for (const auto& p : planes) ptrs.push_back(p.data());
@@ -211,6 +226,7 @@ int tq_encoder_create(const tq_encoder_config* config, tq_encoder** encoder) {
         tq::EncoderSetup setup{config->sample_rate, config->channels, config->bitrate,
                                tq::OptionValues::parse(family.options, family.name,
                                                        config->options ? config->options : "")};
+        require_family_rate(family, config->sample_rate);
         auto enc = std::make_unique<tq_encoder>();
         enc->family = &family;
         enc->impl = family.make_encoder(setup);

@@ -9,15 +9,10 @@
 #include <vector>
 
 #include "core/options.hpp"
+#include "families/packet_budget.hpp"  // payload_budget_bytes(): a bitrate as bytes per packet
 #include "tqcodec/tqcodec.h"
 
 namespace tq {
-
-// What a .tqc file spends per packet besides the family payload: the
-// sample-count prefix (2 bytes for typical frame sizes), 25 bytes of packet
-// framing and a 16-byte seek-index entry (container/FORMAT.md). Families
-// that turn a bitrate into a budget count it, so file size meets the target.
-inline constexpr int kPacketOverheadBytes = 43;
 
 // Read-only planar audio: `channels` pointers to `samples` floats each.
 struct PlanarIn {
@@ -86,6 +81,7 @@ struct FamilyDescriptor {
     const char* description;
     std::span<const tq_option_info> options;
     // The accepted input rates, 0-terminated (tq_family_sample_rates); empty: any rate.
+    // tq_encoder_create refuses other rates (TQ_ERR_UNSUPPORTED) before make_encoder.
     std::span<const int> sample_rates;
     // nullptr while the family is not implemented in this build.
     std::unique_ptr<FamilyEncoder> (*make_encoder)(const EncoderSetup& setup);

@@ -66,7 +66,20 @@ float peak_value(int code) { return static_cast<float>(std::exp2((code - kPeakBi
 
 namespace {
 
-struct ChannelReader {
+// The split tree of a top range, walked alike by reader and writer: a range
+// larger than min_range starts with a flag, set when its two halves follow in
+// its place; split(r) reads or writes that flag, leaf(r) the range's codes.
+template <class Split, class Leaf>
+void walk_tree(Span r, int min_range, Split& split, Leaf& leaf) {
+    if (r.size > min_range && split(r)) {
+        walk_tree({r.pos, r.size / 2}, min_range, split, leaf);
+        walk_tree({r.pos + r.size / 2, r.size / 2}, min_range, split, leaf);
+        return;
+    }
+    leaf(r);
+}
+
+struct LeafReader {
     BitReader& in;
     const Params& p;
     int length;
@@ -74,16 +87,7 @@ struct ChannelReader {
     OffsetQuantizer offset;
     std::vector<Map>& maps;
 
-    void node(Span r) {
-        if (r.size > p.min_range && in.get_bit()) {
-            node({r.pos, r.size / 2});
-            node({r.pos + r.size / 2, r.size / 2});
-            return;
-        }
-        leaf(r);
-    }
-
-    void leaf(Span r) {
+    void operator()(Span r) {
         const DomainPool pool = domain_pool(length, r.size, p);
         Map m{r.pos, r.size, 0, false, 0.0f, 0.0f};
         if (pool.count > 0) {
@@ -110,14 +114,76 @@ struct ChannelReader {
 
 std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
     std::vector<Map> maps;
-    const int peak = static_cast<int>(in.get(8));
+    const int peak = static_cast<int>(in.get(kPeakBits));
     if (peak == 0) return maps;
-    ChannelReader reader{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
+    LeafReader leaf{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
+    auto split = [&](Span) { return in.get_bit(); };
     for (const Span& top : top_ranges(length, p)) {
         const bool silent = in.get_bit();
-        if (!silent) reader.node(top);
+        if (!silent) walk_tree(top, p.min_range, split, leaf);
     }
     return maps;
+}
+
+namespace {
+
+// Stands in for a BitWriter where only the number of bits matters.
+struct BitCounter {
+    std::size_t bits = 0;
+    void put(uint32_t, int n) { bits += static_cast<std::size_t>(n); }
+    void put_bit(bool) { ++bits; }
+};
+
+// The mirror of LeafReader, writing to a BitWriter or a BitCounter.
+template <class Out>
+struct LeafWriter {
+    Out& out;
+    const Params& p;
+    int length;
+    const SplitTree& tree;
+    int zero_s = ScaleQuantizer(p).zero_code();
+
+    void operator()(Span r) {
+        const DomainPool pool = domain_pool(length, r.size, p);
+        const LeafCodes codes = tree.leaf(r);
+        if (pool.count > 0) {
+            out.put(static_cast<uint32_t>(codes.s_code), p.scale_bits);
+            if (codes.s_code != zero_s) {
+                out.put(static_cast<uint32_t>(codes.domain), pool.index_bits);
+                out.put_bit(codes.flip);
+            }
+        }
+        out.put(static_cast<uint32_t>(codes.o_code), p.offset_bits);
+    }
+};
+
+template <class Out>
+void put_channel(Out& out, const ChannelCodes& channel, int length, const Params& p) {
+    out.put(static_cast<uint32_t>(channel.peak_code), kPeakBits);
+    if (channel.peak_code == 0) return;
+    LeafWriter<Out> leaf{out, p, length, channel.tree};
+    auto split = [&](Span r) {
+        const bool divide = channel.tree.split(r);
+        out.put_bit(divide);
+        return divide;
+    };
+    const std::vector<Span> tops = top_ranges(length, p);
+    for (std::size_t t = 0; t < tops.size(); ++t) {
+        out.put_bit(channel.silent[t]);
+        if (!channel.silent[t]) walk_tree(tops[t], p.min_range, split, leaf);
+    }
+}
+
+}  // namespace
+
+void write_channel(BitWriter& out, const ChannelCodes& channel, int length, const Params& p) {
+    put_channel(out, channel, length, p);
+}
+
+std::size_t channel_bits(const ChannelCodes& channel, int length, const Params& p) {
+    BitCounter counter;
+    put_channel(counter, channel, length, p);
+    return counter.bits;
 }
 
 }  // namespace tq::fractal

@@ -1,6 +1,7 @@
 // fractal: what encoder and decoder must agree on beyond the parameters: the
 // range tiling of a packet, the domain pool of each range size, the
-// quantizers of s, o and the packet scale, and the packet syntax (BITSTREAM.md).
+// quantizers of s, o and the packet scale, and the packet syntax (BITSTREAM.md):
+// its writer beside its reader, so the two cannot drift apart.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +63,7 @@ private:
 };
 
 // The packet peak: code 0 = the channel is silent, else 2^((code - 192) / 8).
+inline constexpr int kPeakBits = 8;
 inline constexpr int kPeakBias = 192;
 int peak_code(float peak);
 float peak_value(int code);
@@ -79,5 +81,38 @@ struct Map {
 
 // Parses one channel of a packet; throws TQ_ERR_CORRUPT on invalid codes.
 std::vector<Map> read_channel(BitReader& in, int length, const Params& p);
+
+// What a packet stores for a range that is not split: the codes read_channel
+// turns into a Map.
+struct LeafCodes {
+    int s_code;
+    int domain;  // index in the pool of the range's size; stored only if s_code is not the zero code
+    bool flip;
+    int o_code;
+};
+
+// The encoder's split tree of one channel, asked range by range as the writer
+// walks the syntax.
+class SplitTree {
+public:
+    // Whether range r (larger than min_range) is coded as its two halves.
+    virtual bool split(Span r) const = 0;
+    virtual LeafCodes leaf(Span r) const = 0;
+
+protected:
+    ~SplitTree() = default;
+};
+
+// One channel of a packet as the encoder decided it.
+struct ChannelCodes {
+    int peak_code;                    // 0: the channel is silent and nothing else is written
+    const std::vector<bool>& silent;  // per top range, in top_ranges order
+    const SplitTree& tree;
+};
+
+// Writes one channel of a packet: what read_channel parses.
+void write_channel(BitWriter& out, const ChannelCodes& channel, int length, const Params& p);
+// The bits write_channel would write (rate control), from the same walk.
+std::size_t channel_bits(const ChannelCodes& channel, int length, const Params& p);
 
 }  // namespace tq::fractal

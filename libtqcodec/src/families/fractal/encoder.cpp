@@ -28,54 +28,27 @@ int level_of(int size, const Params& p) { return std::countr_zero(static_cast<un
 
 // The split tree a threshold gives: a range is split while its squared error
 // per sample is above the threshold and its halves have been searched.
-class TreeWalker {
+class ThresholdTree final : public SplitTree {
 public:
-    TreeWalker(const Params& p, int length, const ChannelPlan& plan) : p_(p), length_(length), plan_(plan) {}
+    ThresholdTree(const Params& p, const ChannelPlan& plan, double threshold)
+        : p_(p), plan_(plan), threshold_(threshold) {}
 
-    const Fit& fit(Span r) const {
-        return plan_.fits[static_cast<std::size_t>(level_of(r.size, p_))][static_cast<std::size_t>(r.pos / r.size)];
+    bool split(Span r) const override {
+        return fit(r).err > threshold_ * r.size && fit({r.pos, r.size / 2}).searched;
     }
-    bool split(Span r, double threshold) const {
-        return r.size > p_.min_range && fit(r).err > threshold * r.size && fit({r.pos, r.size / 2}).searched;
-    }
-
-    double bits(Span r, double threshold) const {
-        const double flag = r.size > p_.min_range ? 1.0 : 0.0;
-        if (!split(r, threshold)) return flag + leaf_bits(r);
-        return flag + bits({r.pos, r.size / 2}, threshold) + bits({r.pos + r.size / 2, r.size / 2}, threshold);
-    }
-
-    void write(Span r, double threshold, BitWriter& out) const {
-        const bool divide = split(r, threshold);
-        if (r.size > p_.min_range) out.put_bit(divide);
-        if (divide) {
-            write({r.pos, r.size / 2}, threshold, out);
-            write({r.pos + r.size / 2, r.size / 2}, threshold, out);
-            return;
-        }
+    LeafCodes leaf(Span r) const override {
         const Fit& f = fit(r);
-        const DomainPool pool = domain_pool(length_, r.size, p_);
-        if (pool.count > 0) {
-            out.put(static_cast<uint32_t>(f.s_code), p_.scale_bits);
-            if (f.s_code != ScaleQuantizer(p_).zero_code()) {
-                out.put(static_cast<uint32_t>(f.domain), pool.index_bits);
-                out.put_bit(f.flip);
-            }
-        }
-        out.put(static_cast<uint32_t>(f.o_code), p_.offset_bits);
+        return {f.s_code, f.domain, f.flip, f.o_code};
     }
 
 private:
-    double leaf_bits(Span r) const {
-        const DomainPool pool = domain_pool(length_, r.size, p_);
-        if (pool.count == 0) return p_.offset_bits;
-        const bool has_domain = fit(r).s_code != ScaleQuantizer(p_).zero_code();
-        return p_.scale_bits + p_.offset_bits + (has_domain ? pool.index_bits + 1 : 0);
+    const Fit& fit(Span r) const {
+        return plan_.fits[static_cast<std::size_t>(level_of(r.size, p_))][static_cast<std::size_t>(r.pos / r.size)];
     }
 
     const Params& p_;
-    int length_;
     const ChannelPlan& plan_;
+    double threshold_;
 };
 
 class Encoder final : public FamilyEncoder {
@@ -93,7 +66,7 @@ public:
         std::vector<ChannelPlan> plans;
         for (int c = 0; c < channels_; ++c) plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, tops, c));
         const std::vector<double> thresholds = search_levels(plans, tops, length, pcm.samples);
-        return write_packet(plans, tops, length, thresholds);
+        return write_packet(plans, length, thresholds);
     }
 
 private:
@@ -147,7 +120,7 @@ private:
         std::vector<double> thresholds = quality_thresholds(plans);
         for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
             for (std::size_t c = 0; c < plans.size(); ++c) search_level(plans[c], tops, size, thresholds[c]);
-            if (p_.bitrate > 0) thresholds.assign(plans.size(), rate_threshold(plans, tops, length, samples));
+            if (p_.bitrate > 0) thresholds.assign(plans.size(), rate_threshold(plans, length, samples));
         }
         return thresholds;
     }
@@ -182,44 +155,32 @@ private:
         return out;
     }
 
-    double packet_bits(const std::vector<ChannelPlan>& plans, const std::vector<Span>& tops, int length,
-                       double threshold) const {
-        double bits = 0.0;
+    double packet_bits(const std::vector<ChannelPlan>& plans, int length, double threshold) const {
+        std::size_t bits = 0;
         for (const ChannelPlan& plan : plans) {
-            bits += 8;
-            if (plan.peak_code == 0) continue;
-            const TreeWalker walker(p_, length, plan);
-            for (std::size_t t = 0; t < tops.size(); ++t)
-                bits += 1 + (plan.silent[t] ? 0.0 : walker.bits(tops[t], threshold));
+            const ThresholdTree tree(p_, plan, threshold);
+            bits += channel_bits({plan.peak_code, plan.silent, tree}, length, p_);
         }
-        return bits;
+        return static_cast<double>(bits);
     }
 
     // The smallest threshold whose packet fits the bitrate (bits fall as it rises).
-    double rate_threshold(const std::vector<ChannelPlan>& plans, const std::vector<Span>& tops, int length,
-                          int samples) const {
-        const double budget =
-            static_cast<double>(p_.bitrate) * samples / p_.sample_rate - 8.0 * kPacketOverheadBytes;
+    double rate_threshold(const std::vector<ChannelPlan>& plans, int length, int samples) const {
+        const double budget = 8.0 * payload_budget_bytes(p_.bitrate, samples, p_.sample_rate);
         double lo = std::log(1e-16), hi = std::log(1e4);
         for (int i = 0; i < 48; ++i) {
             const double mid = 0.5 * (lo + hi);
-            (packet_bits(plans, tops, length, std::exp(mid)) > budget ? lo : hi) = mid;
+            (packet_bits(plans, length, std::exp(mid)) > budget ? lo : hi) = mid;
         }
         return std::exp(hi);
     }
 
-    std::vector<uint8_t> write_packet(const std::vector<ChannelPlan>& plans, const std::vector<Span>& tops, int length,
+    std::vector<uint8_t> write_packet(const std::vector<ChannelPlan>& plans, int length,
                                       const std::vector<double>& thresholds) const {
         BitWriter out;
         for (std::size_t c = 0; c < plans.size(); ++c) {
-            const ChannelPlan& plan = plans[c];
-            out.put(static_cast<uint32_t>(plan.peak_code), 8);
-            if (plan.peak_code == 0) continue;
-            const TreeWalker walker(p_, length, plan);
-            for (std::size_t t = 0; t < tops.size(); ++t) {
-                out.put_bit(plan.silent[t]);
-                if (!plan.silent[t]) walker.write(tops[t], thresholds[c], out);
-            }
+            const ThresholdTree tree(p_, plans[c], thresholds[c]);
+            write_channel(out, {plans[c].peak_code, plans[c].silent, tree}, length, p_);
         }
         return out.finish();
     }

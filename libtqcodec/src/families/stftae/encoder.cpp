@@ -98,11 +98,7 @@ private:
         std::vector<nn::Tensor> latents;
         for (LatentStream& s : streams_) latents.push_back(s.take(frames, analysis_, model_));
         if (p_.step >= 0) return write_payload(quantized(latents, frames, p_.step));
-        return fitted_payload(latents, frames, budget_bytes(samples));
-    }
-
-    double budget_bytes(int samples) const {
-        return static_cast<double>(p_.bitrate) * samples / kSampleRate / 8.0 - kPacketOverheadBytes;
+        return fitted_payload(latents, frames, payload_budget_bytes(p_.bitrate, samples, kSampleRate));
     }
 
     // The smallest step index (finest step) whose payload fits; payloads shrink as k grows.

@@ -31,8 +31,8 @@ std::span<const tq_option_info> option_schema();
 // The accepted input rates, 0-terminated.
 std::span<const int> sample_rates();
 
-// Throws TQ_ERR_UNSUPPORTED for a rate other than 24000 Hz and
-// TQ_ERR_INVALID_ARGUMENT for a bitrate outside kMinBitrate..kMaxBitrate.
+// Throws TQ_ERR_INVALID_ARGUMENT for a bitrate outside kMinBitrate..kMaxBitrate.
+// The rate is 24000 Hz: the API layer refuses others (sample_rates()).
 Params params_from_setup(const EncoderSetup& setup);
 
 std::vector<uint8_t> serialize_params(const Params& params);

@@ -183,8 +183,7 @@ private:
     }
 
     double target_bits(int samples) const {
-        if (p_.bitrate > 0)
-            return static_cast<double>(p_.bitrate) * samples / p_.sample_rate - 8.0 * kPacketOverheadBytes;
+        if (p_.bitrate > 0) return 8.0 * payload_budget_bytes(p_.bitrate, samples, p_.sample_rate);
         return static_cast<double>(p_.bits) * samples * channels_;
     }
 

@@ -88,7 +88,7 @@ std::size_t mdct_max_payload_bytes(const Params& p, int channels) {
 
 double mdct_lowest_bitrate(const Params& p, int channels) {
     const double bands = mdct_bands(p.block).count();
-    const double per_packet = 8.0 * kPacketOverheadBytes + kBudgetBits;
+    const double per_packet = kPacketOverheadBits + kBudgetBits;
     const double per_frame = channels * (1 + kRiceParamBits + kGainIndexBits + 2.0 * (bands - 1));
     return p.sample_rate * (per_packet / p.frame_size + per_frame / p.block);
 }

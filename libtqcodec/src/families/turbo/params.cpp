@@ -46,7 +46,7 @@ std::span<const tq_option_info> option_schema() { return kOptions; }
 double estimated_bitrate(const Params& p, int sample_rate, int channels) {
     const double per_sample = p.code_bits() + 9.0 / p.block;  // codes + scale byte + variant bit
     return static_cast<double>(sample_rate) *
-           (channels * per_sample + 8.0 * kPacketOverheadBytes / p.frame_size);
+           (channels * per_sample + kPacketOverheadBits / p.frame_size);
 }
 
 std::size_t max_payload_bytes(const Params& p, int channels) {
