@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "families/stftae/transform.hpp"
 #include "nn/builder.hpp"
 #include "nn/safetensors.hpp"
 
@@ -29,7 +30,19 @@ void check_float(const nn::SafeTensors& file, const std::string& key, float expe
                 std::to_string(expected));
 }
 
+// Version 1 files predate the key: they say nothing of it.
+void check_version(const nn::SafeTensors& file) {
+    const std::string version = file.has_meta("stftae.version") ? file.meta_string("stftae.version") : "1";
+    require(version == std::to_string(kModelVersion), TQ_ERR_MODEL,
+            file.source() + ": stftae model version " + version + ", this library runs only version " +
+                std::to_string(kModelVersion) + " (" + std::to_string(kFeaturePlanes) + " feature planes, " +
+                std::to_string(kLatentChannels) +
+                " latent channels): export the model again with tools/train/export_stftae.py");
+}
+
 void check_framing(const nn::SafeTensors& file) {
+    check_version(file);
+    check_int(file, "stftae.feature_planes", kFeaturePlanes);
     check_int(file, "stftae.sample_rate", kSampleRate);
     check_int(file, "stftae.n_fft", kFftSize);
     check_int(file, "stftae.hop", kHop);
@@ -39,6 +52,7 @@ void check_framing(const nn::SafeTensors& file) {
     check_int(file, "stftae.encoder_context", kEncoderContext);
     check_int(file, "stftae.decoder_context", kDecoderContext);
     check_float(file, "stftae.log_floor", kLogFloor);
+    check_float(file, "stftae.compression", kCompression);
     check_float(file, "stftae.max_log_magnitude", kMaxLogMagnitude);
     check_float(file, "stftae.ola_gain", kOlaGain);
 }
@@ -78,10 +92,9 @@ std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const 
     m->source_ = source;
     if (file.has_meta("training.note")) m->training_note_ = file.meta_string("training.note");
 
-    const nn::Tensor silence_features({static_cast<size_t>(kBins), static_cast<size_t>(2 * kEncoderContext + 1)},
-                                      std::vector<float>(static_cast<size_t>(kBins * (2 * kEncoderContext + 1)),
-                                                         std::log(kLogFloor)));
-    const nn::Tensor silence = m->encode(silence_features);
+    // The features of an all-zero signal long enough for one latent.
+    const std::vector<float> zeros(static_cast<size_t>(kFftSize + 2 * kEncoderContext * kHop), 0.0f);
+    const nn::Tensor silence = m->encode(offline_features(zeros));
     require_shape(silence, {static_cast<size_t>(kLatentChannels), 1}, "the encoder", source);
     m->silence_latent_.assign(silence.values().begin(), silence.values().end());
 
@@ -92,9 +105,11 @@ std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const 
 
 nn::Tensor Model::encode(const nn::Tensor& features) const {
     const size_t frames = features.dim(1);
-    const nn::Tensor planes = enc2d_->forward(features.reshaped({1, static_cast<size_t>(kBins), frames}));
+    const nn::Tensor planes =
+        enc2d_->forward(features.reshaped({static_cast<size_t>(kFeaturePlanes), static_cast<size_t>(kBins), frames}));
     require(planes.rank() == 3 && planes.dim(0) == kEnc2dChannels && planes.dim(1) == kEnc2dBins, TQ_ERR_MODEL,
-            source_ + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [16, 31, frames]");
+            source_ + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [" +
+                std::to_string(kEnc2dChannels) + ", " + std::to_string(kEnc2dBins) + ", frames]");
     // torch's flatten(1, 2): channel-major, which is already the memory order.
     return enc1d_->forward(planes.reshaped({static_cast<size_t>(kEnc2dChannels * kEnc2dBins), planes.dim(2)}));
 }

@@ -61,11 +61,21 @@ void check_stream(const StreamInfo& info) {
                    "stftae stream: delay " + std::to_string(info.delay) + ", expected " + std::to_string(kDelay));
 }
 
+// Version 1 streams are intact, but only the version 1 model (32 latents) decodes them.
+void check_version(ByteReader& r) {
+    const std::span<const uint8_t> version = r.bytes(1);
+    require(version[0] != 1, TQ_ERR_MODEL,
+            "stftae stream: made for the version 1 stftae model (32 latents per frame); this library runs the "
+            "version " + std::to_string(kModelVersion) + " model, whose streams have parameter version " +
+                std::to_string(kParamsVersion) + ": encode the source again");
+    ByteReader(version, "stftae parameters").version(kParamsVersion);
+}
+
 }  // namespace
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     ByteReader r(bytes, "stftae parameters");
-    r.version(kParamsVersion);
+    check_version(r);
     Params p;
     for (uint8_t& byte : p.model_sha256) byte = r.u8();
     const int stereo = r.u8();

@@ -14,7 +14,8 @@ namespace tq::stftae {
 inline constexpr int kMinBitrate = 6000;
 inline constexpr int kMaxBitrate = 48000;
 inline constexpr int kDefaultBitrate = 24000;
-inline constexpr uint8_t kParamsVersion = 1;
+// 2: the version 2 model's 64 latents per frame (version 1 streams carry 32).
+inline constexpr uint8_t kParamsVersion = 2;
 inline constexpr std::size_t kParamsSize = 34;
 
 enum class Stereo { mid_side = 0, left_right = 1 };
@@ -36,7 +37,8 @@ std::span<const int> sample_rates();
 Params params_from_setup(const EncoderSetup& setup);
 
 std::vector<uint8_t> serialize_params(const Params& params);
-// Validates every field against itself and the generic header. Throws TQ_ERR_CORRUPT.
+// Validates every field against itself and the generic header. Throws TQ_ERR_CORRUPT,
+// or TQ_ERR_MODEL for a stream of the version 1 model (parameter version 1).
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info);
 
 }  // namespace tq::stftae

@@ -7,20 +7,29 @@
 
 namespace tq::stftae {
 
+static_assert(kFeaturePlanes == 3, "frame_features writes log-magnitude, compressed re and im");
+
 Analysis::Analysis() : fft_(kFftSize), window_(dsp::periodic_hann(kFftSize)) {}
 
-void Analysis::log_magnitude(std::span<const float> x, size_t start, std::span<float> out) {
+void Analysis::frame_features(std::span<const float> x, size_t start, nn::Tensor& out, size_t f) {
     const auto spectrum = dsp::windowed_spectrum(fft_, x, window_, start);
-    for (size_t b = 0; b < static_cast<size_t>(kBins); ++b) out[b] = std::log(std::max(std::abs(spectrum[b]), kLogFloor));
+    const size_t frames = out.dim(1), plane = static_cast<size_t>(kBins) * frames;
+    float* log_magnitude = out.data() + f;
+    float* re = log_magnitude + plane;
+    float* im = re + plane;
+    for (size_t b = 0; b < static_cast<size_t>(kBins); ++b) {
+        const float lm = std::log(std::max(std::abs(spectrum[b]), kLogFloor));
+        // max(|X|, floor)^(kCompression - 1), from the log already at hand.
+        const float gain = std::exp((kCompression - 1.0f) * lm);
+        log_magnitude[b * frames] = lm;
+        re[b * frames] = spectrum[b].real() * gain;
+        im[b * frames] = spectrum[b].imag() * gain;
+    }
 }
 
 nn::Tensor Analysis::features(std::span<const float> x, size_t start, size_t frames) {
-    nn::Tensor out({static_cast<size_t>(kBins), frames});
-    std::vector<float> frame(kBins);
-    for (size_t f = 0; f < frames; ++f) {
-        log_magnitude(x, start + f * kHop, frame);
-        for (size_t b = 0; b < static_cast<size_t>(kBins); ++b) out.data()[b * frames + f] = frame[b];
-    }
+    nn::Tensor out({static_cast<size_t>(kFeaturePlanes * kBins), frames});
+    for (size_t f = 0; f < frames; ++f) frame_features(x, start + f * kHop, out, f);
     return out;
 }
 

@@ -1,5 +1,7 @@
 // stftae: the STFT around the network. Analysis frames are periodic-Hann
-// windowed kFftSize samples, features their log-magnitudes (floored);
+// windowed kFftSize samples; each gives kFeaturePlanes planes of kBins
+// features from one FFT: log(max(|X|, kLogFloor)) and the compressed complex
+// value X * max(|X|, kLogFloor)^(kCompression - 1) as re and im;
 // synthesis inverts decoded spectra, windows them again and overlap-adds at
 // kHop, divided by kOlaGain (stftae_model.py: features(), synthesize()).
 #pragma once
@@ -17,17 +19,20 @@ namespace tq::stftae {
 class Analysis {
 public:
     Analysis();
-    // Log-magnitude features of the frame of `x` starting at `start`: kBins values into `out`.
-    void log_magnitude(std::span<const float> x, size_t start, std::span<float> out);
-    // Features [kBins, frames] of frames starting every kHop samples of `x` from `start`.
+    // Features [kFeaturePlanes * kBins, frames] (plane-major: log-magnitude, compressed
+    // re, compressed im) of frames starting every kHop samples of `x` from `start`.
     nn::Tensor features(std::span<const float> x, size_t start, size_t frames);
 
 private:
+    // Frame `f` of `out` (a features() tensor) from the frame of `x` at `start`.
+    void frame_features(std::span<const float> x, size_t start, nn::Tensor& out, size_t f);
+
     dsp::RealFft fft_;
     std::vector<float> window_;
 };
 
-// torch's audio.unfold(N_FFT, HOP) framing of a whole signal: [kBins, (size - kFftSize) / kHop + 1].
+// torch's audio.unfold(N_FFT, HOP) framing of a whole signal:
+// [kFeaturePlanes * kBins, (size - kFftSize) / kHop + 1].
 nn::Tensor offline_features(std::span<const float> audio);
 
 // Streaming overlap-add: every frame pushed completes the oldest kHop samples
