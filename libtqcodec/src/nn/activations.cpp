@@ -1,6 +1,9 @@
 #include "nn/activations.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "core/error.hpp"
@@ -15,6 +18,20 @@ Tensor map(const Tensor& x, F f) {
     return y;
 }
 
+// exp(x) - 1 for x <= 0 without branches or library calls, so loops over it
+// vectorize: x = n ln2 + r with |r| <= ln2/2, expm1(r) by its Taylor series to r^7
+// (relative error < 2e-8), then 2^n expm1(r) + (2^n - 1), exact in its last step for n = 0.
+float expm1_nonpositive(float x) {
+    x = std::max(x, -87.0f);  // expm1 is -1 in float below that
+    constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+    const float n = (x * 1.44269504088896341f + kRound) - kRound;
+    const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723e-6f;
+    const float p = r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720 +
+                                                                                        r * (1.0f / 5040)))))));
+    const float scale = std::bit_cast<float>(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
+    return scale * p + (scale - 1.0f);
+}
+
 }  // namespace
 
 Tensor ReLU::forward(const Tensor& x) const {
@@ -26,7 +43,7 @@ Tensor Tanh::forward(const Tensor& x) const {
 }
 
 Tensor ELU::forward(const Tensor& x) const {
-    return map(x, [a = alpha_](float v) { return v > 0.0f ? v : a * std::expm1(v); });
+    return map(x, [a = alpha_](float v) { return v > 0.0f ? v : a * expm1_nonpositive(std::min(v, 0.0f)); });
 }
 
 Tensor LeakyReLU::forward(const Tensor& x) const {
