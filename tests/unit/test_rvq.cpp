@@ -530,7 +530,7 @@ TEST(RvqParams, StreamFromAnotherModelIsRefused) {
 
 TEST(RvqParams, DamagedParametersAreCorrupt) {
     const std::vector<uint8_t> good = encoder(2, 6000, "stereo=lr")->params();
-    EXPECT_EQ(parse_params(good, stream_info(2)).stereo, Stereo::left_right);
+    EXPECT_EQ(parse_params(good, stream_info(2)).stereo, tq::Stereo::left_right);
     auto expect_corrupt = [](std::vector<uint8_t> bytes, const tq::StreamInfo& info) {
         try {
             parse_params(bytes, info);

@@ -127,12 +127,7 @@ private:
     void finish(const PlanarOut& out) {
         for (int c = 0; c < channels_; ++c)
             streams_[static_cast<size_t>(c)].emit(out.data[c], static_cast<size_t>(out.samples));
-        if (!uses_mid_side(p_, channels_)) return;
-        for (int i = 0; i < out.samples; ++i) {
-            const float mid = out.data[0][i], side = out.data[1][i];
-            out.data[0][i] = mid + side;
-            out.data[1][i] = mid - side;
-        }
+        restore_channels(out, p_.stereo);
     }
 
     Params p_;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 #include "core/error.hpp"
+#include "families/model_stream.hpp"
 #include "nn/builder.hpp"
 #include "nn/gemm.hpp"
 #include "nn/safetensors.hpp"
@@ -63,12 +63,6 @@ void require_shape(const nn::Tensor& t, const nn::Shape& expected, const std::st
                    const std::string& source) {
     require(t.shape() == expected, TQ_ERR_MODEL,
             source + ": " + what + " gives " + nn::to_string(t.shape()) + ", expected " + nn::to_string(expected));
-}
-
-std::shared_ptr<const Model> load_model() {
-    if (const char* path = std::getenv(kModelEnvironment); path && *path)
-        return Model::parse(nn::SafeTensors::read_file(path), std::string(path) + " (" + kModelEnvironment + ")");
-    return Model::parse(embedded_model_bytes(), "embedded rvq model");
 }
 
 }  // namespace
@@ -188,7 +182,7 @@ std::span<const uint32_t> Model::cumulative(int codebook) const {
 
 const Model& model() {
     // A throwing initializer leaves the static uninitialized: the next call tries again.
-    static const std::shared_ptr<const Model> loaded = load_model();
+    static const std::shared_ptr<const Model> loaded = load_model<Model>(kModelEnvironment, embedded_model_bytes(), "rvq");
     return *loaded;
 }
 

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "core/byteio.hpp"
 #include "core/error.hpp"
 #include "families/rvq/bitstream.hpp"
 #include "families/rvq/model.hpp"
@@ -11,10 +10,7 @@ namespace tq::rvq {
 namespace {
 
 constexpr tq_option_info kOptions[] = {
-    {"stereo", TQ_OPTION_ENUM, 0, 0, 1,
-     "two channels: ms codes mid (L+R)/2 and side (L-R)/2, lr codes left and right; other channel counts are "
-     "coded channel by channel",
-     "ms|lr"},
+    kStereoOption,
     {"codebooks", TQ_OPTION_INT, 0, 0, kCodebooks,
      "fixed number of codebooks per frame (each adds about 0.75 kbit/s) for constant quality; 0: as many as the "
      "bitrate allows",
@@ -37,8 +33,6 @@ void check_stream(const StreamInfo& info) {
 std::span<const tq_option_info> option_schema() { return kOptions; }
 std::span<const int> sample_rates() { return kSampleRates; }
 
-bool uses_mid_side(const Params& params, int channels) { return channels == 2 && params.stereo == Stereo::mid_side; }
-
 Params params_from_setup(const EncoderSetup& setup) {
     require(setup.sample_rate == kSampleRate, TQ_ERR_UNSUPPORTED,
             "rvq: the model runs at 24000 Hz only; resample the input (" + std::to_string(setup.sample_rate) +
@@ -55,34 +49,18 @@ Params params_from_setup(const EncoderSetup& setup) {
     return p;
 }
 
-std::vector<uint8_t> serialize_params(const Params& p) {
-    ByteWriter w;
-    w.u8(kParamsVersion);
-    for (uint8_t byte : p.model_sha256) w.u8(byte);
-    w.u8(static_cast<uint8_t>(p.stereo));
-    return w.take();
-}
+std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p); }
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
-    ByteReader r(bytes, "rvq parameters");
-    r.version(kParamsVersion);
     Params p;
-    for (uint8_t& byte : p.model_sha256) byte = r.u8();
-    const int stereo = r.u8();
-    require_intact(r.remaining() == 0, "rvq parameters: " + std::to_string(bytes.size()) + " bytes, expected " +
-                                           std::to_string(kParamsSize));
-    require_intact(stereo <= 1, "rvq parameters: stereo mode " + std::to_string(stereo) + " outside 0..1");
-    p.stereo = static_cast<Stereo>(stereo);
+    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq");
     check_stream(info);
     return p;
 }
 
 Params parse_params_for_model(std::span<const uint8_t> bytes, const StreamInfo& info) {
     const Params p = parse_params(bytes, info);
-    const Sha256Digest& ours = model().sha256();
-    require(p.model_sha256 == ours, TQ_ERR_MODEL,
-            "stream was encoded with rvq model " + to_hex(p.model_sha256).substr(0, 8) + "\u2026, this library has " +
-                to_hex(ours).substr(0, 8) + "\u2026 (" + model().source() + ")");
+    require_stream_model(p.model_sha256, model().sha256(), "rvq", model().source());
     return p;
 }
 

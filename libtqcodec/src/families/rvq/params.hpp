@@ -6,22 +6,18 @@
 #include <span>
 #include <vector>
 
-#include "core/checksum.hpp"
 #include "families/family.hpp"
+#include "families/model_stream.hpp"
 
 namespace tq::rvq {
 
 inline constexpr int kMinBitrate = 1000;
 inline constexpr int kMaxBitrate = 32000;
 inline constexpr int kDefaultBitrate = 6000;
-inline constexpr uint8_t kParamsVersion = 1;
-inline constexpr std::size_t kParamsSize = 34;
+inline constexpr std::size_t kParamsSize = kModelParamsSize;
 
-enum class Stereo { mid_side = 0, left_right = 1 };
-
-struct Params {
-    Stereo stereo = Stereo::mid_side;
-    Sha256Digest model_sha256{};
+// The stream header holds the ModelStreamParams (model_stream.hpp).
+struct Params : ModelStreamParams {
     // Encoder only (not in the stream header).
     int bitrate = kDefaultBitrate;
     int codebooks = 0;  // fixed codebooks per frame, or 0: as many as the bitrate allows
@@ -40,8 +36,5 @@ std::vector<uint8_t> serialize_params(const Params& params);
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info);
 // As parse_params, and throws TQ_ERR_MODEL unless the stream was made with the loaded model.
 Params parse_params_for_model(std::span<const uint8_t> bytes, const StreamInfo& info);
-
-// Mid/side for two channels unless `stereo` says lr; every other layout as is.
-bool uses_mid_side(const Params& params, int channels);
 
 }  // namespace tq::rvq
