@@ -32,6 +32,16 @@ using tq::nn::SafeTensors;
 using tq::nn::Tensor;
 using tqtest::relative_error;
 
+// A build without the model file has no rvq family: nothing here can run.
+class ModelPresent : public ::testing::Environment {
+public:
+    void SetUp() override {
+        if (!tq_family_available(TQ_FAMILY_RVQ))
+            GTEST_SKIP() << "no rvq model in this build (libtqcodec/models/rvq-24k.safetensors)";
+    }
+};
+const auto* const kModelPresent = ::testing::AddGlobalTestEnvironment(new ModelPresent);
+
 // The dev clips (4 s, 24 kHz mono) the stftae tests use too.
 std::vector<float> clip(const std::string& name) {
     return tqtest::read_wav_samples(tqtest::test_data_dir("stftae") / name);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/error.hpp"
 #include "families/model_stream.hpp"
@@ -188,6 +189,11 @@ const Model& model() {
 
 std::span<const uint8_t> embedded_model_bytes() {
     return {rvq_model_begin, static_cast<size_t>(rvq_model_end - rvq_model_begin)};
+}
+
+bool model_available() {
+    const char* path = std::getenv(kModelEnvironment);
+    return !embedded_model_bytes().empty() || (path && *path);
 }
 
 }  // namespace tq::rvq

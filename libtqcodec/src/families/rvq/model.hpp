@@ -88,7 +88,9 @@ private:
 // Thread-safe; throws tq::Error(TQ_ERR_MODEL) (again on every call) if it cannot be loaded.
 const Model& model();
 
-// The bytes embedded at build time.
+// The bytes embedded at build time (none when the build had no model file).
 std::span<const uint8_t> embedded_model_bytes();
+// Whether a model can be loaded at all: embedded, or named by TQCODEC_RVQ_MODEL.
+bool model_available();
 
 }  // namespace tq::rvq
