@@ -273,9 +273,9 @@ check_options() {
   local err
   err=$(ff -i "$wav" -c:a tq_turbo -tq_opts nosuch=1 "$WORK/bad.tqc" 2>&1) && fail "unknown -tq_opts key accepted"
   grep -q nosuch <<< "$err" || fail "unknown option: message does not name it: $err"
-  err=$(ff -i "$wav" -c:a tq_rvq "$WORK/rvq.tqc" 2>&1)
+  err=$(ff -i "$wav" -c:a tq_gauss "$WORK/gauss.tqc" 2>&1)
   if [[ $? == 0 ]]; then
-    echo "note [$CURRENT]: the rvq family is implemented now"
+    echo "note [$CURRENT]: the gauss family is implemented now"
   else
     grep -q "libtqcodec" <<< "$err" || fail "unimplemented family: no library message: $err"
   fi
@@ -331,7 +331,28 @@ check_families() {
   done
 }
 
-ALL=(roundtrip probe seek pipe remux tqc_interop damage options families)
+# rvq: the decoder's -codebooks K equals decoding the file tqc reduce --codebooks K writes, and a
+# 12k file reduced by tqc holds exactly the packets of ffmpeg's own encode at the lower rate.
+check_rvq() {
+  tqc_has families && "$TQC" families | grep -q '^rvq (id 4): available' || { echo "note [$CURRENT]: no rvq"; return; }
+  local wav=$WORK/rvq.wav a b
+  ff -i "$SAMPLES/speech_16k_mono.flac" -t 6 -ar 24000 -c:a pcm_s16le "$wav" || { fail "cannot make input"; return; }
+  ff -i "$wav" -c:a tq_rvq -b:a 12k "$WORK/rvq12.tqc" && ff -i "$wav" -c:a tq_rvq -b:a 1k "$WORK/rvq1.tqc" ||
+    { fail "encoding at 12k/1k failed"; return; }
+  "$TQC" reduce -q -b 1k "$WORK/rvq12.tqc" "$WORK/rvq12to1.tqc" || { fail "tqc reduce failed"; return; }
+  a=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/rvq1.tqc")
+  b=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/rvq12to1.tqc")
+  [[ -n $a && $a == "$b" ]] || fail "tqc reduce 12k -> 1k: packets differ from ffmpeg's 1k encode"
+  "$TQC" reduce -q --codebooks 2 "$WORK/rvq12.tqc" "$WORK/k2.tqc" &&
+    ff -codebooks 2 -i "$WORK/rvq12.tqc" -f f32le -c:a pcm_f32le "$WORK/k2dec.raw" &&
+    ff -i "$WORK/k2.tqc" -f f32le -c:a pcm_f32le "$WORK/k2ref.raw" || { fail "-codebooks 2 decode failed"; return; }
+  cmp -s "$WORK/k2dec.raw" "$WORK/k2ref.raw" || fail "-codebooks 2 decodes differently from the reduced file"
+  ff -i "$WORK/rvq12.tqc" -f f32le -c:a pcm_f32le "$WORK/all.raw" || fail "decode failed"
+  cmp -s "$WORK/all.raw" "$WORK/k2dec.raw" && fail "-codebooks 2 changed nothing"
+  pass "reduce 12k -> 1k = direct 1k packets; decoder -codebooks 2 = tqc reduce --codebooks 2"
+}
+
+ALL=(roundtrip probe seek pipe remux tqc_interop damage options families rvq)
 [[ $# -eq 0 || $1 == all ]] && set -- "${ALL[@]}"
 for CURRENT in "$@"; do
   if ! declare -F "check_$CURRENT" >/dev/null; then echo "unknown check $CURRENT (known: ${ALL[*]})"; exit 2; fi

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -43,6 +44,29 @@ inline std::filesystem::path test_data_dir(const std::string& area) {
 inline std::vector<uint8_t> read_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A 16-bit PCM WAV's samples (all channels interleaved) as floats in [-1, 1).
+inline std::vector<float> read_wav_samples(const std::filesystem::path& path) {
+    const std::vector<uint8_t> bytes = read_bytes(path);
+    auto u32 = [&](std::size_t at) {
+        uint32_t v;
+        std::memcpy(&v, bytes.data() + at, 4);
+        return v;
+    };
+    for (std::size_t at = 12; at + 8 <= bytes.size(); at += 8 + std::size_t{u32(at + 4)}) {
+        if (std::memcmp(bytes.data() + at, "data", 4) != 0) continue;
+        const std::size_t count = std::min<std::size_t>(u32(at + 4), bytes.size() - at - 8) / 2;
+        std::vector<float> out(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            int16_t s;
+            std::memcpy(&s, bytes.data() + at + 8 + 2 * i, 2);
+            out[i] = static_cast<float>(s) / 32768.0f;
+        }
+        return out;
+    }
+    ADD_FAILURE() << path << " has no data chunk";
+    return {};
 }
 
 // max |got - want| / max |want|

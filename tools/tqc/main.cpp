@@ -26,6 +26,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"encode", tqc::cli::cmd_encode, "encode WAV/FLAC/OGG into a .tqc file"},
     {"decode", tqc::cli::cmd_decode, "decode a .tqc file to WAV"},
+    {"reduce", tqc::cli::cmd_reduce, "rewrite a .tqc file at a lower bitrate without decoding (rvq)"},
     {"info", tqc::cli::cmd_info, "inspect a .tqc file (header, packets, checksum, damage)"},
     {"compare", tqc::cli::cmd_compare, "quality metrics of a decoded file against its reference"},
     {"families", tqc::cli::cmd_families, "list codec families and their options"},

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from safetensors_io import write_safetensors
+from spectral import CausalConv1d
 
 
 class Snake(nn.Module):
@@ -57,6 +58,13 @@ def conv(kind, cin, cout, k, stride=1, padding=0, dilation=1, groups=1, output_p
     if "transpose" in kind:
         meta["output_padding"] = fmt(output_padding)
     return module, meta
+
+
+def causal_conv1d(cin, cout, k, dilation=1):
+    """spectral.py's CausalConv1d: padding 0 plus causal_padding zeros on the left."""
+    module = CausalConv1d(cin, cout, k, dilation=dilation)
+    return module, {"type": "conv1d", "stride": "1", "padding": "0", "dilation": str(dilation), "groups": "1",
+                    "causal_padding": str(module.causal_padding)}
 
 
 def weight_norm_conv1d(cin, cout, k, **kw):
@@ -144,6 +152,18 @@ def cases():
     }
 
 
+def lazy_cases():
+    """Cases built one at a time. cases() builds every module before a case's input is drawn, so a
+    case added there would change every other case's values; new cases go here instead."""
+    elu = lambda: activation("elu", alpha=1.0)
+    return {
+        "conv1d_causal": lambda: ((4, 30), [causal_conv1d(4, 6, 3, dilation=2)]),
+        "causal_stack": lambda: ((5, 40), [
+            causal_conv1d(5, 8, 7), residual(elu(), causal_conv1d(8, 8, 3, dilation=4), elu(), conv("conv1d", 8, 8, 1)),
+            elu(), conv("conv1d", 8, 3, 1)]),
+    }
+
+
 def make_case(seed, shape, layers, out_dir, name):
     modules = [m for m, _ in layers]
     net = nn.Sequential(*modules).double()
@@ -162,10 +182,10 @@ def main():
                         default=pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "nn")
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
-    names = list(cases().keys())
+    names = list(cases().keys()) + list(lazy_cases().keys())
     for seed, name in enumerate(names):
-        torch.manual_seed(seed)  # each case reseeded so adding a case leaves the others unchanged
-        shape, layers = cases()[name]
+        torch.manual_seed(seed)  # each case reseeded
+        shape, layers = cases()[name] if name in cases() else lazy_cases()[name]()
         print("%-34s -> %s" % (name, tuple(make_case(seed, shape, layers, out, name))))
 
 

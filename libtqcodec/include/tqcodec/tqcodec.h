@@ -326,6 +326,16 @@ TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decode_planar(tq_decoder *decoder,
  *  TQ_ERR_NO_MEMORY (the decoder must then not be used further). */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_reset(tq_decoder *decoder);
 
+/** Decodes at most `layers` layers of every packet from now on, for families
+ *  whose packets are layered (rvq: the codebooks of each frame, coarse to fine;
+ *  fewer layers = the quality of a lower bitrate, bit-identical to decoding a
+ *  stream reduced to that many codebooks). Takes effect with the next packet.
+ *  @param[in] layers  0 (no limit, the default) or more; values above the
+ *                     family's layer count mean no limit.
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL decoder or layers < 0;
+ *  TQ_ERR_UNSUPPORTED for a family without layers. */
+TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_decoder_limit_layers(tq_decoder *decoder, int layers);
+
 /** @returns the message of the last failed call on this decoder ("" if the
  *  last call succeeded or the decoder is NULL); valid until its next call. */
 TQ_EXPORT const char *tq_decoder_error_message(const tq_decoder *decoder);

@@ -370,6 +370,15 @@ int tq_decoder_reset(tq_decoder* decoder) {
     });
 }
 
+int tq_decoder_limit_layers(tq_decoder* decoder, int layers) {
+    return guarded(decoder ? &decoder->error : nullptr, [&] {
+        require_arg(decoder != nullptr, "NULL decoder");
+        require_arg(layers >= 0, "negative layer count");
+        tq::require(decoder->impl->limit_layers(layers), TQ_ERR_UNSUPPORTED,
+                    std::string(decoder->family->name) + ": the bitstream has no layers to limit");
+    });
+}
+
 const char* tq_decoder_error_message(const tq_decoder* decoder) {
     return decoder ? decoder->error.c_str() : "";
 }

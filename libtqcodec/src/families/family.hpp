@@ -73,6 +73,12 @@ public:
     // Families with state across packets override it to keep that state in step.
     virtual void conceal(const PlanarOut& out) { (void)out; }
     virtual void reset() {}
+    // Families with a layered bitstream (rvq: codebooks) decode at most `layers`
+    // layers of each packet from now on (0: all) and return true; others return false.
+    virtual bool limit_layers(int layers) {
+        (void)layers;
+        return false;
+    }
 };
 
 struct FamilyDescriptor {

@@ -1,5 +1,6 @@
 #include "families/family.hpp"
 #include "families/fractal/fractal.hpp"
+#include "families/rvq/rvq.hpp"
 #include "families/stftae/stftae.hpp"
 #include "families/turbo/turbo.hpp"
 
@@ -16,7 +17,7 @@ const FamilyDescriptor kFamilies[] = {
     turbo::descriptor(),
     fractal::descriptor(),
     stftae::descriptor(),
-    planned(TQ_FAMILY_RVQ, "rvq", "convolutional encoder/decoder with residual vector quantization"),
+    rvq::descriptor(),
     planned(TQ_FAMILY_GAUSS, "gauss", "sum of 2-D Gaussians on the time-frequency plane"),
 };
 

@@ -47,7 +47,7 @@ private:
     std::unique_ptr<Layer> conv1d(const std::string& p) const {
         return std::make_unique<Conv1d>(file_.get(p + ".weight"), bias(p), scalar(p + ".stride", 1),
                                         scalar(p + ".padding", 0), scalar(p + ".dilation", 1),
-                                        scalar(p + ".groups", 1));
+                                        scalar(p + ".groups", 1), scalar(p + ".causal_padding", 0));
     }
 
     std::unique_ptr<Layer> conv_transpose1d(const std::string& p) const {

@@ -206,10 +206,21 @@ Tensor run_as_2d(const Layer& conv, const Tensor& x) {
 }  // namespace
 
 Conv1d::Conv1d(const Tensor& weight, std::optional<Tensor> bias, size_t stride, size_t padding, size_t dilation,
-               size_t groups)
-    : conv_(as_2d_weight(weight, "conv1d"), std::move(bias), width_geometry(stride, padding, 0, dilation, groups)) {}
+               size_t groups, size_t causal_padding)
+    : conv_(as_2d_weight(weight, "conv1d"), std::move(bias), width_geometry(stride, padding, 0, dilation, groups)),
+      causal_padding_(causal_padding) {
+    require(causal_padding <= max_geometry, TQ_ERR_MODEL, "conv1d: causal padding out of range");
+}
 
-Tensor Conv1d::forward(const Tensor& x) const { return run_as_2d(conv_, x); }
+Tensor Conv1d::forward(const Tensor& x) const {
+    if (causal_padding_ == 0) return run_as_2d(conv_, x);
+    require(x.rank() == 2, TQ_ERR_MODEL, "conv1d: input " + to_string(x.shape()) + " is not [C, T]");
+    const size_t channels = x.dim(0), length = x.dim(1), padded = length + causal_padding_;
+    Tensor left_padded({channels, padded});
+    for (size_t c = 0; c < channels; ++c)
+        std::copy_n(x.data() + c * length, length, left_padded.data() + c * padded + causal_padding_);
+    return run_as_2d(conv_, left_padded);
+}
 
 ConvTranspose1d::ConvTranspose1d(const Tensor& weight, std::optional<Tensor> bias, size_t stride, size_t padding,
                                  size_t output_padding, size_t dilation, size_t groups)

@@ -45,15 +45,18 @@ private:
     ConvGeometry g_;
 };
 
-// weight [out, in/groups, k]; runs as a Conv2d of height 1.
+// weight [out, in/groups, k]; runs as a Conv2d of height 1. `causal_padding`
+// zeros go before the input only (on top of the symmetric `padding`), so output
+// t sees inputs <= t: spectral.py's CausalConv1d.
 class Conv1d : public Layer {
 public:
     Conv1d(const Tensor& weight, std::optional<Tensor> bias, size_t stride, size_t padding, size_t dilation,
-           size_t groups);
+           size_t groups, size_t causal_padding = 0);
     Tensor forward(const Tensor& x) const override;  // [in, T] -> [out, T']
 
 private:
     Conv2d conv_;
+    size_t causal_padding_;
 };
 
 // weight [in, out/groups, k].

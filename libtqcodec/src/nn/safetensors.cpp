@@ -276,6 +276,20 @@ double SafeTensors::meta_float(const std::string& key) const {
     return v;
 }
 
+void SafeTensors::require_meta_int(const std::string& key, int64_t expected) const {
+    const int64_t value = meta_int(key);
+    if (value != expected)
+        tq::fail(TQ_ERR_MODEL, source_ + ": " + key + " is " + std::to_string(value) + ", this library supports only " +
+                                   std::to_string(expected));
+}
+
+void SafeTensors::require_meta_float(const std::string& key, double expected) const {
+    const double value = meta_float(key);
+    if (std::fabs(value - expected) > 1e-6 * std::fabs(expected))
+        tq::fail(TQ_ERR_MODEL, source_ + ": " + key + " is " + meta_string(key) + ", this library supports only " +
+                                   std::to_string(expected));
+}
+
 std::vector<int64_t> SafeTensors::meta_ints(const std::string& key, int64_t lo, int64_t hi) const {
     const std::string& text = meta_string(key);
     std::vector<int64_t> out;

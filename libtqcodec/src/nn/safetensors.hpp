@@ -48,6 +48,10 @@ public:
     // Comma-separated integers, e.g. "2,4,8", each in [lo, hi].
     std::vector<int64_t> meta_ints(const std::string& key, int64_t lo = INT64_MIN, int64_t hi = INT64_MAX) const;
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
+    // A model's fixed constants: fail with "<source>: <key> is <value>, this library
+    // supports only <expected>" unless the metadata holds `expected` (floats: within 1e-6 relative).
+    void require_meta_int(const std::string& key, int64_t expected) const;
+    void require_meta_float(const std::string& key, double expected) const;
 
     const std::string& source() const { return source_; }
 

@@ -1,0 +1,59 @@
+#include "families/model_stream.hpp"
+
+#include "core/byteio.hpp"
+#include "core/error.hpp"
+
+namespace tq {
+
+std::vector<uint8_t> serialize_model_params(const ModelStreamParams& p) {
+    ByteWriter w;
+    w.u8(kModelParamsVersion);
+    for (uint8_t byte : p.model_sha256) w.u8(byte);
+    w.u8(static_cast<uint8_t>(p.stereo));
+    return w.take();
+}
+
+ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family) {
+    ByteReader r(bytes, family + " parameters");
+    r.version(kModelParamsVersion);
+    ModelStreamParams p;
+    for (uint8_t& byte : p.model_sha256) byte = r.u8();
+    const int stereo = r.u8();
+    require_intact(r.remaining() == 0, family + " parameters: " + std::to_string(bytes.size()) + " bytes, expected " +
+                                           std::to_string(kModelParamsSize));
+    require_intact(stereo <= 1, family + " parameters: stereo mode " + std::to_string(stereo) + " outside 0..1");
+    p.stereo = static_cast<Stereo>(stereo);
+    return p;
+}
+
+void require_stream_model(const Sha256Digest& stream, const Sha256Digest& loaded, const std::string& family,
+                          const std::string& loaded_source) {
+    require(stream == loaded, TQ_ERR_MODEL,
+            "stream was encoded with " + family + " model " + to_hex(stream).substr(0, 8) + "\u2026, this library has " +
+                to_hex(loaded).substr(0, 8) + "\u2026 (" + loaded_source + ")");
+}
+
+bool uses_mid_side(Stereo stereo, int channels) { return channels == 2 && stereo == Stereo::mid_side; }
+
+std::vector<std::vector<float>> coded_channels(const PlanarIn& pcm, Stereo stereo) {
+    std::vector<std::vector<float>> out;
+    for (int c = 0; c < pcm.channels; ++c) out.emplace_back(pcm.data[c], pcm.data[c] + pcm.samples);
+    if (!uses_mid_side(stereo, pcm.channels)) return out;
+    for (size_t i = 0; i < out[0].size(); ++i) {
+        const float left = out[0][i], right = out[1][i];
+        out[0][i] = 0.5f * (left + right);
+        out[1][i] = 0.5f * (left - right);
+    }
+    return out;
+}
+
+void restore_channels(const PlanarOut& out, Stereo stereo) {
+    if (!uses_mid_side(stereo, out.channels)) return;
+    for (int i = 0; i < out.samples; ++i) {
+        const float mid = out.data[0][i], side = out.data[1][i];
+        out.data[0][i] = mid + side;
+        out.data[1][i] = mid - side;
+    }
+}
+
+}  // namespace tq

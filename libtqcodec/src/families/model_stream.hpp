@@ -1,0 +1,60 @@
+// What the neural families share around their models: the stream-header
+// parameters (model identity and stereo mode), mid/side coding of two channels,
+// and loading the process-wide model from an environment variable or the bytes
+// embedded in the library. rvq uses it; stftae has its own copies so far.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/checksum.hpp"
+#include "families/family.hpp"
+#include "nn/safetensors.hpp"
+
+namespace tq {
+
+enum class Stereo { mid_side = 0, left_right = 1 };
+
+// The option schema entry of the stereo mode.
+inline constexpr tq_option_info kStereoOption = {
+    "stereo", TQ_OPTION_ENUM, 0, 0, 1,
+    "two channels: ms codes mid (L+R)/2 and side (L-R)/2, lr codes left and right; other channel counts are "
+    "coded channel by channel",
+    "ms|lr"};
+
+// The family part of the stream header: version 1, the model file's SHA-256, the stereo mode.
+struct ModelStreamParams {
+    Stereo stereo = Stereo::mid_side;
+    Sha256Digest model_sha256{};
+};
+inline constexpr uint8_t kModelParamsVersion = 1;
+inline constexpr std::size_t kModelParamsSize = 34;
+
+std::vector<uint8_t> serialize_model_params(const ModelStreamParams& params);
+// Throws TQ_ERR_CORRUPT (naming `family`) for a wrong version, size or stereo byte.
+ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family);
+// Throws TQ_ERR_MODEL ("stream was encoded with <family> model 1a2b3c4d…, this library has …")
+// unless the stream's model is the loaded one.
+void require_stream_model(const Sha256Digest& stream, const Sha256Digest& loaded, const std::string& family,
+                          const std::string& loaded_source);
+
+bool uses_mid_side(Stereo stereo, int channels);
+// The channels a family codes: mid (L+R)/2 and side (L-R)/2 for two channels in mid/side mode, else as given.
+std::vector<std::vector<float>> coded_channels(const PlanarIn& pcm, Stereo stereo);
+// Turns decoded mid and side back into left and right, in place (no-op unless mid/side).
+void restore_channels(const PlanarOut& out, Stereo stereo);
+
+// The file `environment` names, else `embedded`, parsed by Model::parse(bytes, source).
+template <class Model>
+std::shared_ptr<const Model> load_model(const char* environment, std::span<const uint8_t> embedded,
+                                        const std::string& family) {
+    if (const char* path = std::getenv(environment); path && *path)
+        return Model::parse(nn::SafeTensors::read_file(path), std::string(path) + " (" + environment + ")");
+    return Model::parse(embedded, "embedded " + family + " model");
+}
+
+}  // namespace tq

@@ -1,0 +1,67 @@
+#include "families/rvq/params.hpp"
+
+#include <string>
+
+#include "core/error.hpp"
+#include "families/rvq/bitstream.hpp"
+#include "families/rvq/model.hpp"
+
+namespace tq::rvq {
+namespace {
+
+constexpr tq_option_info kOptions[] = {
+    kStereoOption,
+    {"codebooks", TQ_OPTION_INT, 0, 0, kCodebooks,
+     "fixed number of codebooks per frame (each adds about 0.75 kbit/s) for constant quality; 0: as many as the "
+     "bitrate allows",
+     nullptr},
+};
+
+constexpr int kSampleRates[] = {kSampleRate, 0};
+
+void check_stream(const StreamInfo& info) {
+    require_intact(info.sample_rate == kSampleRate,
+                   "rvq stream: sample rate " + std::to_string(info.sample_rate) + " Hz, the family codes 24000");
+    require_intact(info.frame_size == kFrameSize, "rvq stream: frame size " + std::to_string(info.frame_size) +
+                                                      ", expected " + std::to_string(kFrameSize));
+    require_intact(info.delay == kDelay,
+                   "rvq stream: delay " + std::to_string(info.delay) + ", expected " + std::to_string(kDelay));
+}
+
+}  // namespace
+
+std::span<const tq_option_info> option_schema() { return kOptions; }
+std::span<const int> sample_rates() { return kSampleRates; }
+
+Params params_from_setup(const EncoderSetup& setup) {
+    require(setup.sample_rate == kSampleRate, TQ_ERR_UNSUPPORTED,
+            "rvq: the model runs at 24000 Hz only; resample the input (" + std::to_string(setup.sample_rate) +
+                " Hz) to 24000 Hz");
+    require(setup.bitrate == 0 || (setup.bitrate >= kMinBitrate && setup.bitrate <= kMaxBitrate),
+            TQ_ERR_INVALID_ARGUMENT,
+            "rvq: bitrate " + std::to_string(setup.bitrate) + " b/s outside " + std::to_string(kMinBitrate) + ".." +
+                std::to_string(kMaxBitrate));
+    Params p;
+    p.stereo = static_cast<Stereo>(setup.options.get_int("stereo"));
+    p.codebooks = setup.options.get_int("codebooks");
+    p.bitrate = setup.bitrate > 0 ? setup.bitrate : kDefaultBitrate;
+    p.model_sha256 = model().sha256();
+    return p;
+}
+
+std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p); }
+
+Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
+    Params p;
+    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq");
+    check_stream(info);
+    return p;
+}
+
+Params parse_params_for_model(std::span<const uint8_t> bytes, const StreamInfo& info) {
+    const Params p = parse_params(bytes, info);
+    require_stream_model(p.model_sha256, model().sha256(), "rvq", model().source());
+    return p;
+}
+
+}  // namespace tq::rvq

@@ -1,0 +1,40 @@
+// rvq: the option schema, the coding parameters, and the family part of the
+// stream header (serialised / parsed with validation). Layout: BITSTREAM.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "families/family.hpp"
+#include "families/model_stream.hpp"
+
+namespace tq::rvq {
+
+inline constexpr int kMinBitrate = 1000;
+inline constexpr int kMaxBitrate = 32000;
+inline constexpr int kDefaultBitrate = 6000;
+inline constexpr std::size_t kParamsSize = kModelParamsSize;
+
+// The stream header holds the ModelStreamParams (model_stream.hpp).
+struct Params : ModelStreamParams {
+    // Encoder only (not in the stream header).
+    int bitrate = kDefaultBitrate;
+    int codebooks = 0;  // fixed codebooks per frame, or 0: as many as the bitrate allows
+};
+
+std::span<const tq_option_info> option_schema();
+// The accepted input rates, 0-terminated.
+std::span<const int> sample_rates();
+
+// Throws TQ_ERR_UNSUPPORTED for a rate other than 24000 Hz and
+// TQ_ERR_INVALID_ARGUMENT for a bitrate outside kMinBitrate..kMaxBitrate.
+Params params_from_setup(const EncoderSetup& setup);
+
+std::vector<uint8_t> serialize_params(const Params& params);
+// Validates every field against itself and the generic header. Throws TQ_ERR_CORRUPT.
+Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info);
+// As parse_params, and throws TQ_ERR_MODEL unless the stream was made with the loaded model.
+Params parse_params_for_model(std::span<const uint8_t> bytes, const StreamInfo& info);
+
+}  // namespace tq::rvq
