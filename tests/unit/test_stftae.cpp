@@ -110,14 +110,17 @@ protected:
 // 0.1, and even numpy's float64 FFT differs from the golden's by 0.04 there (its
 // window is float32 Hann). So the log plane is compared as magnitudes (relative to
 // the largest), and as logs only within 60 dB of each frame's peak. The compressed
-// planes (|X|^0.3 e^{i arg X}) are well conditioned and compared whole.
+// planes (|X|^0.3 e^{i arg X}) carry the phase, which is just as ill-conditioned
+// there (1.3e-3 of the largest value on the held-out speech): they too are compared
+// within 60 dB of the peak. The latents, which see every bin, must still match.
 TEST_F(Golden, FeaturesMatchPyTorch) {
     const Tensor features = offline_features(get("audio").values());
     const Tensor& want = get("features");
     ASSERT_EQ(features.shape(), want.shape());
     ASSERT_EQ(want.dim(0), static_cast<size_t>(kFeaturePlanes * kBins));
-    std::vector<float> got_magnitude, want_magnitude, got_log, want_log;
+    std::vector<float> got_magnitude, want_magnitude, got_log, want_log, got_compressed, want_compressed;
     const size_t frames = want.dim(1);
+    const size_t plane = static_cast<size_t>(kBins) * frames;
     for (size_t t = 0; t < frames; ++t) {
         float peak = 0.0f;
         for (size_t b = 0; b < static_cast<size_t>(kBins); ++b) peak = std::max(peak, want.data()[b * frames + t]);
@@ -128,13 +131,15 @@ TEST_F(Golden, FeaturesMatchPyTorch) {
             if (want.data()[i] < peak - std::log(1000.0f)) continue;
             got_log.push_back(features.data()[i]);
             want_log.push_back(want.data()[i]);
+            for (size_t p : {plane, 2 * plane}) {
+                got_compressed.push_back(features.data()[p + i]);
+                want_compressed.push_back(want.data()[p + i]);
+            }
         }
     }
     EXPECT_LT(relative_error(got_magnitude, want_magnitude), 1e-4);
     EXPECT_LT(relative_error(got_log, want_log), 1e-4);
-    const size_t plane = static_cast<size_t>(kBins) * frames;
-    EXPECT_LT(relative_error(features.values().subspan(plane), want.values().subspan(plane)), 1e-4)
-        << "compressed re and im planes";
+    EXPECT_LT(relative_error(got_compressed, want_compressed), 1e-4) << "compressed re and im planes";
 }
 
 TEST_F(Golden, LatentsMatchPyTorch) {
@@ -269,7 +274,7 @@ TEST(StftaeEntropy, SilentBlockCostsAFewBytes) {
 
 TEST(StftaeEntropy, QuantizerClampsAndRoundsSymmetrically) {
     EXPECT_EQ(step_size(kStepBias), 1.0);
-    EXPECT_EQ(step_size(kStepBias + 8), 2.0);
+    EXPECT_EQ(step_size(kStepBias + kStepsPerOctave), 2.0);
     EXPECT_EQ(quantize(2.6f, 1.0f, 1.0), 3);
     EXPECT_EQ(quantize(-2.6f, 1.0f, 1.0), -3);
     EXPECT_EQ(quantize(1e9f, 1.0f, 1.0), kMaxMagnitude);
@@ -529,9 +534,9 @@ TEST(StftaeCodec, InputHopFirstChangesTheOutputOneDelayLater) {
 
 TEST(StftaeCodec, StereoLrCodesEachChannelLikeMono) {
     const Planes x{read_wav("speech_24k.wav"), read_wav("music_24k.wav")};
-    const Planes both = decode_all(encode_all(x, 0, "stereo=lr,step=60"), 2);
+    const Planes both = decode_all(encode_all(x, 0, "stereo=lr,step=120"), 2);
     for (size_t c = 0; c < 2; ++c)
-        EXPECT_EQ(both[c], decode_all(encode_all(mono(x[c]), 0, "step=60"), 1)[0]) << "channel " << c;
+        EXPECT_EQ(both[c], decode_all(encode_all(mono(x[c]), 0, "step=120"), 1)[0]) << "channel " << c;
 }
 
 TEST(StftaeCodec, StereoMsCodesMidAndSide) {
@@ -541,9 +546,9 @@ TEST(StftaeCodec, StereoMsCodesMidAndSide) {
         mid[i] = 0.5f * (x[0][i] + x[1][i]);
         side[i] = 0.5f * (x[0][i] - x[1][i]);
     }
-    const Planes both = decode_all(encode_all(x, 0, "step=60"), 2);
-    const std::vector<float> m = decode_all(encode_all(mono(mid), 0, "step=60"), 1)[0];
-    const std::vector<float> s = decode_all(encode_all(mono(side), 0, "step=60"), 1)[0];
+    const Planes both = decode_all(encode_all(x, 0, "step=120"), 2);
+    const std::vector<float> m = decode_all(encode_all(mono(mid), 0, "step=120"), 1)[0];
+    const std::vector<float> s = decode_all(encode_all(mono(side), 0, "step=120"), 1)[0];
     ASSERT_EQ(both[0].size(), m.size());
     for (size_t i = 0; i < m.size(); ++i) {
         ASSERT_EQ(both[0][i], m[i] + s[i]) << i;
@@ -573,12 +578,14 @@ std::vector<uint8_t> speech_packet() {
     return encode_all(mono(first(x, kFrameSize)), 24000).payloads[0];
 }
 
-TEST(StftaeHostile, StepIndexOutOfRangeIsCorrupt) {
+TEST(StftaeHostile, EveryStepIndexDecodesAndAnEmptyPayloadIsCorrupt) {
     std::vector<uint8_t> payload = speech_packet();
     std::vector<float> out;
-    ASSERT_EQ(try_decode(payload, kFrameSize, out), TQ_OK);
-    payload[0] = kStepCount;
-    EXPECT_EQ(try_decode(payload, kFrameSize, out), TQ_ERR_CORRUPT);
+    for (int k : {0, kStepCount - 1}) {
+        payload[0] = static_cast<uint8_t>(k);
+        EXPECT_EQ(try_decode(payload, kFrameSize, out), TQ_OK) << "step index " << k;
+        for (float v : out) ASSERT_TRUE(std::isfinite(v)) << "step index " << k;
+    }
     EXPECT_EQ(try_decode({}, kFrameSize, out), TQ_ERR_CORRUPT);
 }
 
@@ -754,7 +761,7 @@ TEST(StftaeSetup, BitrateOutsideTheRangeIsRefused) {
     }
     EXPECT_EQ(create(kSampleRate, 6000), TQ_OK);
     EXPECT_EQ(create(kSampleRate, 48000), TQ_OK);
-    EXPECT_EQ(create(kSampleRate, 0, "step=128"), TQ_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(create(kSampleRate, 0, "step=256"), TQ_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(create(kSampleRate, 0, "stereo=xy"), TQ_ERR_INVALID_ARGUMENT);
 }
 

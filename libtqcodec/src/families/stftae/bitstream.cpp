@@ -10,7 +10,7 @@
 
 namespace tq::stftae {
 
-double step_size(int k) { return std::exp2((k - kStepBias) / 8.0); }
+double step_size(int k) { return std::exp2(static_cast<double>(k - kStepBias) / kStepsPerOctave); }
 
 int quantize(float latent, float scale, double step) {
     const double x = static_cast<double>(latent) / (static_cast<double>(scale) * step);
@@ -66,9 +66,7 @@ LatentCodes read_payload(std::span<const uint8_t> payload, int frames, int chann
     LatentCodes codes;
     codes.frames = frames;
     codes.channels = channels;
-    codes.step = payload[0];
-    require_intact(codes.step < kStepCount, "stftae packet: step index " + std::to_string(codes.step) +
-                                                " outside 0.." + std::to_string(kStepCount - 1));
+    codes.step = payload[0];  // every byte is a valid step index
     codes.q.assign(static_cast<size_t>(frames) * static_cast<size_t>(channels) * kLatentChannels, 0);
     const std::span<const uint8_t> stream = payload.subspan(1);
     RangeDecoder in(stream);

@@ -25,12 +25,13 @@ inline constexpr int kFirstLatent = -kEncoderContext;
 // Step indices 0..127 give steps 2^-12 .. 2^3.875 latent scales: the model
 // trains with 2^-6 .. 2^1.5 (k = 48 .. 108); 48 kbit/s needs about 2^-5.5 for
 // 64 latents, 6 kbit/s about 2^1, and the rest is headroom either way.
-inline constexpr int kStepCount = 128;
-inline constexpr int kStepBias = 96;
+inline constexpr int kStepCount = 256;  // every value of the step byte
+inline constexpr int kStepBias = 192;
+inline constexpr int kStepsPerOctave = 16;
 inline constexpr int kMaxMagnitude = (1 << 15) - 1;
 inline constexpr int kCategories = 16;  // bit lengths 0..15 of |q|
 
-// Quantizer step (in units of the latent scale) of step index k: 2^((k - kStepBias) / 8).
+// Quantizer step (in units of the latent scale) of step index k: 2^((k - kStepBias) / kStepsPerOctave).
 double step_size(int k);
 int quantize(float latent, float scale, double step);  // clamped to +-kMaxMagnitude
 float dequantize(int q, float scale, double step);

@@ -16,7 +16,7 @@ constexpr tq_option_info kOptions[] = {
      "coded channel by channel",
      "ms|lr"},
     {"step", TQ_OPTION_INT, -1, -1, kStepCount - 1,
-     "fixed quantizer step index k (step 2^((k-96)/8) latent scales) for constant quality; -1: the smallest step "
+     "fixed quantizer step index k (step 2^((k-192)/16) latent scales) for constant quality; -1: the smallest step "
      "whose packet fits the bitrate",
      nullptr},
 };
