@@ -187,4 +187,12 @@ std::vector<Job> make_jobs(const std::vector<Clip>& clips, const std::vector<Cod
     return jobs;
 }
 
+std::string rate_label(int bps) {
+    if (bps == 0) return "lossless";
+    std::string k = tqc::cli::format_fixed(bps / 1000.0, 3);
+    k.erase(k.find_last_not_of('0') + 1);
+    if (k.back() == '.') k.pop_back();
+    return k + "k";
+}
+
 }  // namespace tqb

@@ -67,4 +67,7 @@ std::vector<Job> make_jobs(const std::vector<Clip>& clips, const std::vector<Cod
 
 std::vector<std::string> split_list(const std::string& text);
 
+// A nominal rate as the user writes it: 1500 -> "1.5k", 12000 -> "12k", 0 -> "lossless".
+std::string rate_label(int bps);
+
 }  // namespace tqb

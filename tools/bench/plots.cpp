@@ -52,8 +52,6 @@ svg::LineChart rate_chart(const Metric& m, ContentClass content, const std::vect
     return chart;
 }
 
-std::string rate_label(int bps) { return bps ? std::to_string(bps / 1000) + "k" : "lossless"; }
-
 // Speed over all classes: total clip seconds / total CPU seconds per codec and rate.
 svg::BarChart speed_chart(const std::vector<Summary>& summaries) {
     svg::BarChart chart;

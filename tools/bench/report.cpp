@@ -53,8 +53,6 @@ struct Accumulator {
 
 std::string cell(double v, int decimals) { return std::isfinite(v) ? format_fixed(v, decimals) : "-"; }
 
-std::string rate_label(int bps) { return bps ? std::to_string(bps / 1000) + "k" : "lossless"; }
-
 nlohmann::ordered_json number(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr); }
 
 std::string csv_field(const std::string& s) {

@@ -14,7 +14,7 @@ namespace {
 std::string job_name(const Job& j) {
     std::string name = j.clip->name;
     name.append(" ").append(j.codec->label);  // append: g++ 12 -Wrestrict false positive on operator+
-    if (j.nominal_bps) name.append(" ").append(std::to_string(j.nominal_bps / 1000)).append("k");
+    if (j.nominal_bps) name.append(" ").append(rate_label(j.nominal_bps));
     return name;
 }
 
