@@ -84,6 +84,9 @@ def arguments(description, out, batch, lr):
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--val-every", type=int, default=500)
     ap.add_argument("--val-examples", type=int, default=48)
+    ap.add_argument("--wall-minutes", type=float, default=None,
+                    help="also stop (saving and validating as at the end) after this much wall-clock time "
+                         "in this run: a borrowed machine's call has a hard limit")
     return ap
 
 
@@ -152,9 +155,10 @@ def train(recipe_factory, args):
             save(args.out / "best.pt")
 
     total = args.minutes * 60
-    running, last_save = {}, time.time()
+    running, last_save, started = {}, time.time(), time.time()
+    wall_limit = args.wall_minutes * 60 if args.wall_minutes else float("inf")
     model.train()
-    while elapsed < total:
+    while elapsed < total and time.time() - started < wall_limit:
         t0 = time.time()
         for group in opt.param_groups:
             group["lr"] = lr_at(elapsed, total, args.lr)
