@@ -5,17 +5,17 @@
 
 namespace tq {
 
-std::vector<uint8_t> serialize_model_params(const ModelStreamParams& p) {
+std::vector<uint8_t> serialize_model_params(const ModelStreamParams& p, uint8_t version) {
     ByteWriter w;
-    w.u8(kModelParamsVersion);
+    w.u8(version);
     for (uint8_t byte : p.model_sha256) w.u8(byte);
     w.u8(static_cast<uint8_t>(p.stereo));
     return w.take();
 }
 
-ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family) {
+ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family, uint8_t version) {
     ByteReader r(bytes, family + " parameters");
-    r.version(kModelParamsVersion);
+    r.version(version);
     ModelStreamParams p;
     for (uint8_t& byte : p.model_sha256) byte = r.u8();
     const int stereo = r.u8();

@@ -1,7 +1,7 @@
 // What the neural families share around their models: the stream-header
 // parameters (model identity and stereo mode), mid/side coding of two channels,
 // and loading the process-wide model from an environment variable or the bytes
-// embedded in the library. rvq uses it; stftae has its own copies so far.
+// embedded in the library. stftae and rvq use it.
 #pragma once
 
 #include <cstdint>
@@ -26,17 +26,17 @@ inline constexpr tq_option_info kStereoOption = {
     "coded channel by channel",
     "ms|lr"};
 
-// The family part of the stream header: version 1, the model file's SHA-256, the stereo mode.
+// The family part of the stream header: the family's parameter version (it names
+// the model architecture the stream needs), the model file's SHA-256, the stereo mode.
 struct ModelStreamParams {
     Stereo stereo = Stereo::mid_side;
     Sha256Digest model_sha256{};
 };
-inline constexpr uint8_t kModelParamsVersion = 1;
 inline constexpr std::size_t kModelParamsSize = 34;
 
-std::vector<uint8_t> serialize_model_params(const ModelStreamParams& params);
-// Throws TQ_ERR_CORRUPT (naming `family`) for a wrong version, size or stereo byte.
-ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family);
+std::vector<uint8_t> serialize_model_params(const ModelStreamParams& params, uint8_t version);
+// Throws TQ_ERR_CORRUPT (naming `family`) for a version other than `version`, a wrong size or stereo byte.
+ModelStreamParams parse_model_params(std::span<const uint8_t> bytes, const std::string& family, uint8_t version);
 // Throws TQ_ERR_MODEL ("stream was encoded with <family> model 1a2b3c4d…, this library has …")
 // unless the stream's model is the loaded one.
 void require_stream_model(const Sha256Digest& stream, const Sha256Digest& loaded, const std::string& family,

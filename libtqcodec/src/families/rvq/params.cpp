@@ -49,11 +49,11 @@ Params params_from_setup(const EncoderSetup& setup) {
     return p;
 }
 
-std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p); }
+std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p, kParamsVersion); }
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     Params p;
-    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq");
+    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq", kParamsVersion);
     check_stream(info);
     return p;
 }
