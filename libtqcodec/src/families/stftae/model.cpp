@@ -52,12 +52,6 @@ std::vector<float> positive_scale(const nn::SafeTensors& file) {
     return scale;
 }
 
-void require_shape(const nn::Tensor& t, const nn::Shape& expected, const std::string& what,
-                   const std::string& source) {
-    require(t.shape() == expected, TQ_ERR_MODEL,
-            source + ": " + what + " gives " + nn::to_string(t.shape()) + ", expected " + nn::to_string(expected));
-}
-
 }  // namespace
 
 std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const std::string& source) {
@@ -68,18 +62,16 @@ std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const 
     m->enc1d_ = nn::build_sequential(file, "enc1d");
     m->dec_ = nn::build_sequential(file, "dec");
     m->latent_scale_ = positive_scale(file);
-    m->sha256_ = tq::sha256(bytes);
-    m->source_ = source;
-    if (file.has_meta("training.note")) m->training_note_ = file.meta_string("training.note");
+    m->identify(bytes, file);
 
     // The features of an all-zero signal long enough for one latent.
     const std::vector<float> zeros(static_cast<size_t>(kFftSize + 2 * kEncoderContext * kHop), 0.0f);
     const nn::Tensor silence = m->encode(offline_features(zeros));
-    require_shape(silence, {static_cast<size_t>(kLatentChannels), 1}, "the encoder", source);
+    require_model_shape(silence, {static_cast<size_t>(kLatentChannels), 1}, "the encoder", source);
     m->silence_latent_.assign(silence.values().begin(), silence.values().end());
 
     const nn::Tensor history({static_cast<size_t>(kLatentChannels), static_cast<size_t>(kDecoderContext + 1)});
-    require_shape(m->dec_->forward(history), {static_cast<size_t>(3 * kBins), 1}, "the decoder", source);
+    require_model_shape(m->dec_->forward(history), {static_cast<size_t>(3 * kBins), 1}, "the decoder", source);
     return m;
 }
 
@@ -88,7 +80,7 @@ nn::Tensor Model::encode(const nn::Tensor& features) const {
     const nn::Tensor planes =
         enc2d_->forward(features.reshaped({static_cast<size_t>(kFeaturePlanes), static_cast<size_t>(kBins), frames}));
     require(planes.rank() == 3 && planes.dim(0) == kEnc2dChannels && planes.dim(1) == kEnc2dBins, TQ_ERR_MODEL,
-            source_ + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [" +
+            source() + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [" +
                 std::to_string(kEnc2dChannels) + ", " + std::to_string(kEnc2dBins) + ", frames]");
     // torch's flatten(1, 2): channel-major, which is already the memory order.
     return enc1d_->forward(planes.reshaped({static_cast<size_t>(kEnc2dChannels * kEnc2dBins), planes.dim(2)}));

@@ -41,16 +41,6 @@ std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_
 
 namespace {
 
-void check_stream(const StreamInfo& info) {
-    require_intact(info.sample_rate == kSampleRate,
-                   "stftae stream: sample rate " + std::to_string(info.sample_rate) + " Hz, the family codes 24000");
-    require_intact(info.frame_size == kFrameSize,
-                   "stftae stream: frame size " + std::to_string(info.frame_size) + ", expected " +
-                       std::to_string(kFrameSize));
-    require_intact(info.delay == kDelay,
-                   "stftae stream: delay " + std::to_string(info.delay) + ", expected " + std::to_string(kDelay));
-}
-
 // Version 1 streams are intact, but only the version 1 model (32 latents) decodes them.
 void check_not_version_one(std::span<const uint8_t> bytes) {
     require(bytes.empty() || bytes[0] != 1, TQ_ERR_MODEL,
@@ -65,7 +55,7 @@ Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     check_not_version_one(bytes);
     Params p;
     static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "stftae", kParamsVersion);
-    check_stream(info);
+    check_stream_framing(info, "stftae", kSampleRate, kFrameSize, kDelay);
     return p;
 }
 
