@@ -27,15 +27,14 @@ inline constexpr uint8_t kMinorVersion = 0;
 inline constexpr size_t kHeaderPrefixSize = 12;     // magic, versions, reserved, header_length
 inline constexpr size_t kHeaderLengthOffset = 8;
 inline constexpr size_t kTotalSamplesOffset = 28;
-inline constexpr size_t kMinHeaderSize = 46;        // no stream header, no tags
+// kMinHeaderSize (no stream header, no tags): tqc_framing.hpp.
 inline constexpr size_t kMaxHeaderSize = 2 * 1024 * 1024;
 inline constexpr size_t kMaxTagKeySize = UINT16_MAX;
 
 // Packet sizes and the seek-index entry size: tqc_framing.hpp.
 
-// Trailer: magic, entry_count, entries, final_samples, SHA-256, CRC; then the end record.
-inline constexpr size_t kTrailerFixedSize = 52;
-inline constexpr size_t kEndRecordSize = 12;
+// Trailer: magic, entry_count, entries, final_samples, SHA-256, CRC; then the end record
+// (kTrailerFixedSize and kEndRecordSize: tqc_framing.hpp).
 inline constexpr size_t kMaxIndexEntries = size_t{1} << 20;
 
 constexpr size_t trailer_size(size_t entries) { return kTrailerFixedSize + entries * kIndexEntrySize; }

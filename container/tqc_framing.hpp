@@ -1,8 +1,8 @@
-// What a .tqc file spends on each packet besides its payload (FORMAT.md,
-// "Packets" and "Trailer"). The container owns these sizes: format.hpp lays
-// packets and the seek index out with them, and libtqcodec's bitrate budget
-// (families/packet_budget.hpp) counts them so a file meets the bitrate asked
-// for. Constants only, so the codec library includes it without linking the
+// What a .tqc file spends besides the payloads (FORMAT.md, "File header",
+// "Packets" and "Trailer"): on each packet, and once per file. The container
+// owns these sizes: format.hpp lays the file out with them, and libtqcodec's
+// bitrate budgets (families/packet_budget.hpp, rvq's file-level rate control)
+// count them so a file meets the bitrate asked for. Constants only, so the codec library includes it without linking the
 // container.
 #pragma once
 
@@ -19,5 +19,12 @@ inline constexpr size_t kIndexEntrySize = 16;
 // Bytes of the file one packet costs besides its payload: its framing and its
 // seek-index entry (every libtqcodec packet is a keyframe).
 inline constexpr size_t kPacketFileCost = kPacketOverhead + kIndexEntrySize;
+
+// Once per file: the file header without stream header and tags (its tag_count
+// and CRC included), the trailer without index entries, and the end record.
+inline constexpr size_t kMinHeaderSize = 46;
+inline constexpr size_t kTrailerFixedSize = 52;
+inline constexpr size_t kEndRecordSize = 12;
+inline constexpr size_t kFileFixedCost = kMinHeaderSize + kTrailerFixedSize + kEndRecordSize;
 
 }  // namespace tqc::format

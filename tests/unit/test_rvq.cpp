@@ -54,14 +54,7 @@ bool all_finite(std::span<const float> x) {
 // The decoder's whole-sequence output, as rvq_model.decode() gives it: spectra of
 // every frame overlap-added, the first kHopsPerFrame - 1 (partial) hops dropped.
 std::vector<float> offline_decode(const Tensor& quantized) {
-    const std::vector<std::complex<float>> spectra = model().decode(quantized);
-    const size_t frames = quantized.dim(1);
-    tq::nn::OverlapAdd ola(kFftSize, kHop, kOlaGain);
-    std::vector<float> out(frames * kHop);
-    for (size_t f = 0; f < frames; ++f)
-        ola.push(std::span(spectra).subspan(f * kBins, kBins), std::span(out).subspan(f * kHop, kHop));
-    out.erase(out.begin(), out.begin() + (kHopsPerFrame - 1) * kHop);
-    return out;
+    return tq::nn::offline_synthesis(model().decode(quantized), kFftSize, kHop, kOlaGain);
 }
 
 // ---- golden vectors ------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 #include "dsp/stft.hpp"
 #include "metrics/metrics.hpp"
 #include "nn/safetensors.hpp"
+#include "nn/spectral_head.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -161,7 +162,7 @@ TEST_F(Golden, SpectrumMatchesPyTorch) {
 }
 
 TEST_F(Golden, SynthesisMatchesPyTorch) {
-    const std::vector<float> synth = offline_synthesis(golden_spectra());
+    const std::vector<float> synth = tq::nn::offline_synthesis(golden_spectra(), kFftSize, kHop, kOlaGain);
     EXPECT_LT(relative_error(synth, get("synth").values()), 1e-4);
 }
 
@@ -217,7 +218,7 @@ TEST(StftaeTransform, OverlapAddOfAnalysisSpectraRebuildsTheInput) {
     padded.insert(padded.end(), x.begin(), x.end());
     tq::dsp::RealFft fft(kFftSize);
     const std::vector<float> window = tq::dsp::periodic_hann(kFftSize);
-    OverlapAdd ola;
+    tq::nn::OverlapAdd ola(kFftSize, kHop, kOlaGain);
     std::vector<float> out(x.size());
     for (size_t j = 0; j + kHopsPerFrame <= padded.size() / kHop; ++j) {
         const auto spectrum = tq::dsp::windowed_spectrum(fft, padded, window, j * kHop);
@@ -423,7 +424,7 @@ struct DirectPipeline {
                         ? model().silence_latent()[d]
                         : decoded_latents[(f - kDecoderContext) * kLatentChannels + d];
         const std::vector<std::complex<float>> spectra = model().decode(input);
-        OverlapAdd ola;
+        tq::nn::OverlapAdd ola(kFftSize, kHop, kOlaGain);
         std::vector<float> out(static_cast<size_t>(latents) * kHop);
         for (size_t f = 0; f < static_cast<size_t>(latents); ++f)
             ola.push(std::span(spectra).subspan(f * kBins, kBins), std::span(out).subspan(f * kHop, kHop));
@@ -703,7 +704,7 @@ TEST(StftaeParams, StreamOfTheVersionOneModelIsRefusedByName) {
 
 TEST(StftaeParams, DamagedParametersAreCorrupt) {
     const std::vector<uint8_t> good = encoder(2, 24000, "stereo=lr")->params();
-    EXPECT_EQ(parse_params(good, stream_info(2)).stereo, Stereo::left_right);
+    EXPECT_EQ(parse_params(good, stream_info(2)).stereo, tq::Stereo::left_right);
     auto expect_corrupt = [](std::vector<uint8_t> bytes, const tq::StreamInfo& info) {
         try {
             parse_params(bytes, info);

@@ -58,4 +58,15 @@ void OverlapAdd::push(std::span<const std::complex<float>> spectrum, std::span<f
 
 void OverlapAdd::reset() { std::fill(tail_.begin(), tail_.end(), 0.0f); }
 
+std::vector<float> offline_synthesis(std::span<const std::complex<float>> spectra, size_t n_fft, size_t hop,
+                                     float gain) {
+    const size_t bins = n_fft / 2 + 1, frames = spectra.size() / bins;
+    OverlapAdd ola(n_fft, hop, gain);
+    std::vector<float> out(frames * hop);
+    for (size_t f = 0; f < frames; ++f)
+        ola.push(spectra.subspan(f * bins, bins), std::span<float>(out).subspan(f * hop, hop));
+    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::min(out.size(), n_fft - hop)));
+    return out;
+}
+
 }  // namespace tq::nn

@@ -39,4 +39,10 @@ private:
     std::vector<float> tail_;    // partial sums of the n_fft - hop samples after the last finished hop
 };
 
+// The whole-signal overlap_add (a model's synthesize()): `spectra`, frames of
+// n_fft / 2 + 1 bins one after the other, overlap-added from silence; the first
+// n_fft / hop - 1 hops, which lack the frames before the first one, are dropped.
+std::vector<float> offline_synthesis(std::span<const std::complex<float>> spectra, size_t n_fft, size_t hop,
+                                     float gain);
+
 }  // namespace tq::nn

@@ -6,14 +6,11 @@
 #include "core/byteio.hpp"
 #include "core/error.hpp"
 #include "core/range_coder.hpp"
-#include "families/family.hpp"
+#include "families/packet_budget.hpp"
+#include "families/rvq/params.hpp"
 
 namespace tq::rvq {
 namespace {
-
-// A .tqc file's bytes outside the packets: file header with the stream header and
-// tqc's tags (167 on tqc encode's files), trailer and end record (64).
-constexpr long kFileBytes = 231;
 
 constexpr int varint_size(uint64_t v) {
     int n = 1;
@@ -21,10 +18,24 @@ constexpr int varint_size(uint64_t v) {
     return n;
 }
 
-// What the container spends on a packet besides its payload: kPacketOverheadBytes
-// counts a 2-byte sample-count prefix; 4 s packets need 3.
+// A .tqc file's bytes outside the packets: the container's fixed header, trailer
+// and end record (tqc_framing.hpp), and the header's variable part as tqc encode
+// writes it for a 24 kHz source: the generic stream header (22 bytes and the
+// family parameters) and 65 bytes of tags (encoder, target_bitrate). Those are not
+// this library's to know (another writer's tags differ, and tqc adds source_rate
+// for a resampled input); the estimate only has to be close. It is part of the
+// rate rule, so it must not change: every rvq file coded to a bitrate would.
+constexpr long kStreamHeaderBytes = 22 + static_cast<long>(kParamsSize);
+constexpr long kTagBytes = 65;
+constexpr long kFileBytes = static_cast<long>(tqc::format::kFileFixedCost) + kStreamHeaderBytes + kTagBytes;
+static_assert(kFileBytes == 231, "the rvq rate rule's file reserve changed: every bitrate-coded rvq file will");
+
+// What the container spends on a packet besides its payload: packet_budget.hpp's
+// kPacketOverheadBytes with the sample-count prefix at its true LEB128 size, where
+// that constant counts kPacketPrefixBytes = 2 (packets of 128..16383 samples);
+// rvq's 4 s packets need 3, its flush packet 2.
 constexpr long packet_overhead_bytes(int samples) {
-    return kPacketOverheadBytes - 2 + varint_size(static_cast<uint64_t>(samples));
+    return kPacketOverheadBytes - kPacketPrefixBytes + varint_size(static_cast<uint64_t>(samples));
 }
 
 void write_unit(RangeEncoder& out, const Codes& codes, int unit) {

@@ -77,6 +77,9 @@ std::size_t max_payload_bytes(int channels);
 // per-packet container overhead and a reserve for the file's header and trailer)
 // follow bitrate * (samples so far - kDelay) / 8, so the whole file meets the target.
 // `last`: the stream's last packet (the encoder's flush), whose framing the reserve holds.
+// Not payload_budget_bytes() (packet_budget.hpp): that gives each packet its own share
+// and counts a 2-byte sample-count prefix; rvq keeps the rate over the whole file, with
+// the container's per-packet and per-file costs (bitstream.cpp), so short files meet it too.
 class RateControl {
 public:
     explicit RateControl(int bitrate) : bitrate_(bitrate) {}

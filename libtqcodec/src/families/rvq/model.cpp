@@ -60,12 +60,6 @@ std::vector<uint32_t> cumulative_tables(const nn::SafeTensors& file) {
     return cum;
 }
 
-void require_shape(const nn::Tensor& t, const nn::Shape& expected, const std::string& what,
-                   const std::string& source) {
-    require(t.shape() == expected, TQ_ERR_MODEL,
-            source + ": " + what + " gives " + nn::to_string(t.shape()) + ", expected " + nn::to_string(expected));
-}
-
 }  // namespace
 
 std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const std::string& source) {
@@ -95,12 +89,10 @@ std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const 
         m->codebooks_.push_back(std::move(book));
     }
     m->cumulative_ = cumulative_tables(file);
-    m->sha256_ = tq::sha256(bytes);
-    m->source_ = source;
-    if (file.has_meta("training.note")) m->training_note_ = file.meta_string("training.note");
+    m->identify(bytes, file);
 
-    require_shape(m->encode(std::vector<float>(4 * kHop, 0.0f)), {kLatent, 4}, "the encoder", source);
-    require_shape(m->decoder_->forward(nn::Tensor({kLatent, 1})), {3 * kBins, 1}, "the decoder", source);
+    require_model_shape(m->encode(std::vector<float>(4 * kHop, 0.0f)), {kLatent, 4}, "the encoder", source);
+    require_model_shape(m->decoder_->forward(nn::Tensor({kLatent, 1})), {3 * kBins, 1}, "the decoder", source);
     return m;
 }
 

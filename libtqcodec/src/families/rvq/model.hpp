@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/checksum.hpp"
+#include "families/model_stream.hpp"
 #include "nn/conv.hpp"
 #include "nn/layer.hpp"
 #include "nn/tensor.hpp"
@@ -42,7 +42,7 @@ inline constexpr const char* kModelEnvironment = "TQCODEC_RVQ_MODEL";
 // Indices of one channel's frames, frame after frame, kCodebooks per frame.
 using FrameIndices = std::vector<uint16_t>;
 
-class Model {
+class Model : public ModelIdentity {
 public:
     // Parses a model file and checks it against the constants above; `source`
     // names it in errors. Throws tq::Error(TQ_ERR_MODEL).
@@ -62,10 +62,6 @@ public:
     // entries from 0 to kFrequencyTotal, strictly increasing.
     std::span<const uint32_t> cumulative(int codebook) const;
 
-    const Sha256Digest& sha256() const { return sha256_; }
-    const std::string& source() const { return source_; }
-    // training.note of the file ("untrained" for the development model), or "".
-    const std::string& training_note() const { return training_note_; }
 
 private:
     struct Codebook {
@@ -79,9 +75,6 @@ private:
     std::unique_ptr<nn::Sequential> encoder_, decoder_;
     std::vector<Codebook> codebooks_;
     std::vector<uint32_t> cumulative_;  // kCodebooks x (kCodebookSize + 1)
-    Sha256Digest sha256_{};
-    std::string source_;
-    std::string training_note_;
 };
 
 // The process-wide model: the file TQCODEC_RVQ_MODEL names, else the embedded one.

@@ -19,14 +19,6 @@ constexpr tq_option_info kOptions[] = {
 
 constexpr int kSampleRates[] = {kSampleRate, 0};
 
-void check_stream(const StreamInfo& info) {
-    require_intact(info.sample_rate == kSampleRate,
-                   "rvq stream: sample rate " + std::to_string(info.sample_rate) + " Hz, the family codes 24000");
-    require_intact(info.frame_size == kFrameSize, "rvq stream: frame size " + std::to_string(info.frame_size) +
-                                                      ", expected " + std::to_string(kFrameSize));
-    require_intact(info.delay == kDelay,
-                   "rvq stream: delay " + std::to_string(info.delay) + ", expected " + std::to_string(kDelay));
-}
 
 }  // namespace
 
@@ -49,12 +41,12 @@ Params params_from_setup(const EncoderSetup& setup) {
     return p;
 }
 
-std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p); }
+std::vector<uint8_t> serialize_params(const Params& p) { return serialize_model_params(p, kParamsVersion); }
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     Params p;
-    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq");
-    check_stream(info);
+    static_cast<ModelStreamParams&>(p) = parse_model_params(bytes, "rvq", kParamsVersion);
+    check_stream_framing(info, "rvq", kSampleRate, kFrameSize, kDelay);
     return p;
 }
 

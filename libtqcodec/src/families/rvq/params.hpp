@@ -14,6 +14,7 @@ namespace tq::rvq {
 inline constexpr int kMinBitrate = 1000;
 inline constexpr int kMaxBitrate = 32000;
 inline constexpr int kDefaultBitrate = 6000;
+inline constexpr uint8_t kParamsVersion = 1;
 inline constexpr std::size_t kParamsSize = kModelParamsSize;
 
 // The stream header holds the ModelStreamParams (model_stream.hpp).

@@ -5,9 +5,8 @@
 
 #include "core/error.hpp"
 #include "families/stftae/bitstream.hpp"
-#include "families/stftae/encoder.hpp"
 #include "families/stftae/model.hpp"
-#include "families/stftae/transform.hpp"
+#include "nn/spectral_head.hpp"
 
 namespace tq::stftae {
 namespace {
@@ -57,7 +56,7 @@ private:
 
     const Model& model_;
     std::vector<float> history_;
-    OverlapAdd ola_;
+    nn::OverlapAdd ola_{kFftSize, kHop, kOlaGain};
     std::vector<float> ready_;
 };
 
@@ -109,12 +108,7 @@ private:
     void finish(const PlanarOut& out) {
         for (int c = 0; c < channels_; ++c) streams_[static_cast<size_t>(c)].emit(out.data[c], out.samples);
         schedule_.advance(out.samples);
-        if (!uses_mid_side(p_, channels_)) return;
-        for (int i = 0; i < out.samples; ++i) {
-            const float mid = out.data[0][i], side = out.data[1][i];
-            out.data[0][i] = mid + side;
-            out.data[1][i] = mid - side;
-        }
+        restore_channels(out, p_.stereo);
     }
 
     Params p_;
@@ -127,12 +121,7 @@ private:
 }  // namespace
 
 std::unique_ptr<FamilyDecoder> make_decoder(const StreamInfo& info, std::span<const uint8_t> params) {
-    const Params p = parse_params(params, info);
-    const Sha256Digest& ours = model().sha256();
-    require(p.model_sha256 == ours, TQ_ERR_MODEL,
-            "stream was encoded with stftae model " + to_hex(p.model_sha256).substr(0, 8) +
-                "\u2026, this library has " + to_hex(ours).substr(0, 8) + "\u2026 (" + model().source() + ")");
-    return make_decoder(p, info.channels);
+    return make_decoder(parse_params_for_model(params, info), info.channels);
 }
 
 std::unique_ptr<FamilyDecoder> make_decoder(const Params& params, int channels) {

@@ -11,8 +11,6 @@
 
 namespace tq::stftae {
 
-bool uses_mid_side(const Params& params, int channels) { return channels == 2 && params.stereo == Stereo::mid_side; }
-
 namespace {
 
 // One coded channel: the input samples later latents still need, from
@@ -64,7 +62,8 @@ public:
         require(!ended_, TQ_ERR_INVALID_ARGUMENT, "stftae: only the last packet may be shorter than the frame size");
         ended_ = pcm.samples < kFrameSize;
         started_ = true;
-        append_coded_channels(pcm);
+        const std::vector<std::vector<float>> coded = coded_channels(pcm, p_.stereo);
+        for (size_t c = 0; c < coded.size(); ++c) streams_[c].append(coded[c].data(), pcm.samples);
         return code_packet(pcm.samples);
     }
 
@@ -78,20 +77,6 @@ public:
     }
 
 private:
-    void append_coded_channels(const PlanarIn& pcm) {
-        if (!uses_mid_side(p_, channels_)) {
-            for (int c = 0; c < channels_; ++c) streams_[static_cast<size_t>(c)].append(pcm.data[c], pcm.samples);
-            return;
-        }
-        std::vector<float> mid(static_cast<size_t>(pcm.samples)), side(mid.size());
-        for (size_t i = 0; i < mid.size(); ++i) {
-            mid[i] = 0.5f * (pcm.data[0][i] + pcm.data[1][i]);
-            side[i] = 0.5f * (pcm.data[0][i] - pcm.data[1][i]);
-        }
-        streams_[0].append(mid.data(), pcm.samples);
-        streams_[1].append(side.data(), pcm.samples);
-    }
-
     std::vector<uint8_t> code_packet(int samples) {
         const int frames = schedule_.latents_for(samples);
         schedule_.advance(samples);

@@ -14,7 +14,4 @@ namespace tq::stftae {
 std::unique_ptr<FamilyEncoder> make_encoder(const EncoderSetup& setup);
 std::unique_ptr<FamilyEncoder> make_encoder(const Params& params, int channels);
 
-// Mid/side for two channels unless `stereo` says lr; every other layout as is.
-bool uses_mid_side(const Params& params, int channels);
-
 }  // namespace tq::stftae

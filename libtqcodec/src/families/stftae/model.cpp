@@ -1,34 +1,20 @@
 #include "families/stftae/model.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 #include "core/error.hpp"
+#include "families/model_stream.hpp"
 #include "families/stftae/transform.hpp"
 #include "nn/builder.hpp"
 #include "nn/safetensors.hpp"
+#include "nn/spectral_head.hpp"
 
-// Defined by the generated assembly file (embed_model.py) that .incbin's the model.
+// Defined by the generated assembly file (src/nn/embed_model.py) that .incbin's the model.
 extern "C" const uint8_t stftae_model_begin[];
 extern "C" const uint8_t stftae_model_end[];
 
 namespace tq::stftae {
 namespace {
-
-void check_int(const nn::SafeTensors& file, const std::string& key, int expected) {
-    const int64_t value = file.meta_int(key);
-    require(value == expected, TQ_ERR_MODEL,
-            file.source() + ": " + key + " is " + std::to_string(value) + ", this library supports only " +
-                std::to_string(expected));
-}
-
-void check_float(const nn::SafeTensors& file, const std::string& key, float expected) {
-    const double value = file.meta_float(key);
-    require(std::fabs(value - expected) <= 1e-6 * std::fabs(expected), TQ_ERR_MODEL,
-            file.source() + ": " + key + " is " + file.meta_string(key) + ", this library supports only " +
-                std::to_string(expected));
-}
 
 // Version 1 files predate the key: they say nothing of it.
 void check_version(const nn::SafeTensors& file) {
@@ -42,19 +28,19 @@ void check_version(const nn::SafeTensors& file) {
 
 void check_framing(const nn::SafeTensors& file) {
     check_version(file);
-    check_int(file, "stftae.feature_planes", kFeaturePlanes);
-    check_int(file, "stftae.sample_rate", kSampleRate);
-    check_int(file, "stftae.n_fft", kFftSize);
-    check_int(file, "stftae.hop", kHop);
-    check_int(file, "stftae.latent_channels", kLatentChannels);
-    check_int(file, "stftae.enc2d_channels", kEnc2dChannels);
-    check_int(file, "stftae.enc2d_bins", kEnc2dBins);
-    check_int(file, "stftae.encoder_context", kEncoderContext);
-    check_int(file, "stftae.decoder_context", kDecoderContext);
-    check_float(file, "stftae.log_floor", kLogFloor);
-    check_float(file, "stftae.compression", kCompression);
-    check_float(file, "stftae.max_log_magnitude", kMaxLogMagnitude);
-    check_float(file, "stftae.ola_gain", kOlaGain);
+    file.require_meta_int("stftae.feature_planes", kFeaturePlanes);
+    file.require_meta_int("stftae.sample_rate", kSampleRate);
+    file.require_meta_int("stftae.n_fft", kFftSize);
+    file.require_meta_int("stftae.hop", kHop);
+    file.require_meta_int("stftae.latent_channels", kLatentChannels);
+    file.require_meta_int("stftae.enc2d_channels", kEnc2dChannels);
+    file.require_meta_int("stftae.enc2d_bins", kEnc2dBins);
+    file.require_meta_int("stftae.encoder_context", kEncoderContext);
+    file.require_meta_int("stftae.decoder_context", kDecoderContext);
+    file.require_meta_float("stftae.log_floor", kLogFloor);
+    file.require_meta_float("stftae.compression", kCompression);
+    file.require_meta_float("stftae.max_log_magnitude", kMaxLogMagnitude);
+    file.require_meta_float("stftae.ola_gain", kOlaGain);
 }
 
 std::vector<float> positive_scale(const nn::SafeTensors& file) {
@@ -64,18 +50,6 @@ std::vector<float> positive_scale(const nn::SafeTensors& file) {
         require(std::isfinite(s) && s > 0.0f, TQ_ERR_MODEL,
                 file.source() + ": latent.scale holds " + std::to_string(s) + ", every entry must be positive");
     return scale;
-}
-
-void require_shape(const nn::Tensor& t, const nn::Shape& expected, const std::string& what,
-                   const std::string& source) {
-    require(t.shape() == expected, TQ_ERR_MODEL,
-            source + ": " + what + " gives " + nn::to_string(t.shape()) + ", expected " + nn::to_string(expected));
-}
-
-std::shared_ptr<const Model> load_model() {
-    if (const char* path = std::getenv(kModelEnvironment); path && *path)
-        return Model::parse(nn::SafeTensors::read_file(path), std::string(path) + " (" + kModelEnvironment + ")");
-    return Model::parse(embedded_model_bytes(), "embedded stftae model");
 }
 
 }  // namespace
@@ -88,18 +62,16 @@ std::shared_ptr<const Model> Model::parse(std::span<const uint8_t> bytes, const 
     m->enc1d_ = nn::build_sequential(file, "enc1d");
     m->dec_ = nn::build_sequential(file, "dec");
     m->latent_scale_ = positive_scale(file);
-    m->sha256_ = tq::sha256(bytes);
-    m->source_ = source;
-    if (file.has_meta("training.note")) m->training_note_ = file.meta_string("training.note");
+    m->identify(bytes, file);
 
     // The features of an all-zero signal long enough for one latent.
     const std::vector<float> zeros(static_cast<size_t>(kFftSize + 2 * kEncoderContext * kHop), 0.0f);
     const nn::Tensor silence = m->encode(offline_features(zeros));
-    require_shape(silence, {static_cast<size_t>(kLatentChannels), 1}, "the encoder", source);
+    require_model_shape(silence, {static_cast<size_t>(kLatentChannels), 1}, "the encoder", source);
     m->silence_latent_.assign(silence.values().begin(), silence.values().end());
 
     const nn::Tensor history({static_cast<size_t>(kLatentChannels), static_cast<size_t>(kDecoderContext + 1)});
-    require_shape(m->dec_->forward(history), {static_cast<size_t>(3 * kBins), 1}, "the decoder", source);
+    require_model_shape(m->dec_->forward(history), {static_cast<size_t>(3 * kBins), 1}, "the decoder", source);
     return m;
 }
 
@@ -108,34 +80,20 @@ nn::Tensor Model::encode(const nn::Tensor& features) const {
     const nn::Tensor planes =
         enc2d_->forward(features.reshaped({static_cast<size_t>(kFeaturePlanes), static_cast<size_t>(kBins), frames}));
     require(planes.rank() == 3 && planes.dim(0) == kEnc2dChannels && planes.dim(1) == kEnc2dBins, TQ_ERR_MODEL,
-            source_ + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [" +
+            source() + ": enc2d gives " + nn::to_string(planes.shape()) + ", expected [" +
                 std::to_string(kEnc2dChannels) + ", " + std::to_string(kEnc2dBins) + ", frames]");
     // torch's flatten(1, 2): channel-major, which is already the memory order.
     return enc1d_->forward(planes.reshaped({static_cast<size_t>(kEnc2dChannels * kEnc2dBins), planes.dim(2)}));
 }
 
 std::vector<std::complex<float>> Model::decode(const nn::Tensor& latents) const {
-    const nn::Tensor out = dec_->forward(latents);
-    const size_t frames = out.dim(1);
-    std::vector<std::complex<float>> spectra(frames * kBins);
-    const float* lm = out.data();
-    const float* re = lm + kBins * frames;
-    const float* im = re + kBins * frames;
-    for (size_t b = 0; b < static_cast<size_t>(kBins); ++b)
-        for (size_t t = 0; t < frames; ++t) {
-            const size_t i = b * frames + t;
-            const double norm = std::sqrt(static_cast<double>(re[i]) * re[i] + static_cast<double>(im[i]) * im[i] + 1e-8);
-            const double gain = std::exp(std::min(lm[i], kMaxLogMagnitude)) / norm;
-            const std::complex<float> v(static_cast<float>(gain * re[i]), static_cast<float>(gain * im[i]));
-            // A hostile packet can drive the network to inf; such bins are silenced.
-            spectra[t * kBins + b] = std::isfinite(v.real()) && std::isfinite(v.imag()) ? v : 0.0f;
-        }
-    return spectra;
+    return nn::head_to_spectra(dec_->forward(latents), kBins, kMaxLogMagnitude);
 }
 
 const Model& model() {
     // A throwing initializer leaves the static uninitialized: the next call tries again.
-    static const std::shared_ptr<const Model> loaded = load_model();
+    static const std::shared_ptr<const Model> loaded =
+        load_model<Model>(kModelEnvironment, embedded_model_bytes(), "stftae");
     return *loaded;
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/checksum.hpp"
+#include "families/model_stream.hpp"
 #include "nn/layer.hpp"
 #include "nn/tensor.hpp"
 
@@ -36,7 +36,7 @@ inline constexpr float kOlaGain = 1.5f;  // periodic Hann^2 summed over the 4 ov
 
 inline constexpr const char* kModelEnvironment = "TQCODEC_STFTAE_MODEL";
 
-class Model {
+class Model : public ModelIdentity {
 public:
     // Parses a model file and checks it against the constants above; `source`
     // names it in errors. Throws tq::Error(TQ_ERR_MODEL).
@@ -51,18 +51,11 @@ public:
     std::span<const float> latent_scale() const { return latent_scale_; }
     // The encoder's latent for the features of silence: what precedes a stream.
     std::span<const float> silence_latent() const { return silence_latent_; }
-    const Sha256Digest& sha256() const { return sha256_; }
-    const std::string& source() const { return source_; }
-    // training.note of the file ("untrained" for the development model), or "".
-    const std::string& training_note() const { return training_note_; }
 
 private:
     std::unique_ptr<nn::Sequential> enc2d_, enc1d_, dec_;
     std::vector<float> latent_scale_;
     std::vector<float> silence_latent_;
-    Sha256Digest sha256_{};
-    std::string source_;
-    std::string training_note_;
 };
 
 // The process-wide model: the file TQCODEC_STFTAE_MODEL names, else the embedded one.

@@ -1,12 +1,11 @@
-// stftae: the STFT around the network. Analysis frames are periodic-Hann
-// windowed kFftSize samples; each gives kFeaturePlanes planes of kBins
-// features from one FFT: log(max(|X|, kLogFloor)) and the compressed complex
-// value X * max(|X|, kLogFloor)^(kCompression - 1) as re and im;
-// synthesis inverts decoded spectra, windows them again and overlap-adds at
-// kHop, divided by kOlaGain (stftae_model.py: features(), synthesize()).
+// stftae: the STFT analysis in front of the network (stftae_model.py: features()).
+// Analysis frames are periodic-Hann windowed kFftSize samples; each gives
+// kFeaturePlanes planes of kBins features from one FFT: log(max(|X|, kLogFloor))
+// and the compressed complex value X * max(|X|, kLogFloor)^(kCompression - 1) as
+// re and im. Synthesis (synthesize()) is the shared nn/spectral_head.hpp
+// overlap-add at kFftSize, kHop and kOlaGain.
 #pragma once
 
-#include <complex>
 #include <span>
 #include <vector>
 
@@ -34,23 +33,5 @@ private:
 // torch's audio.unfold(N_FFT, HOP) framing of a whole signal:
 // [kFeaturePlanes * kBins, (size - kFftSize) / kHop + 1].
 nn::Tensor offline_features(std::span<const float> audio);
-
-// Streaming overlap-add: every frame pushed completes the oldest kHop samples
-// it overlaps (frame j covers hops j-3 .. j and completes hop j-3).
-class OverlapAdd {
-public:
-    OverlapAdd();
-    // Adds one spectrum of kBins bins; writes the kHop samples it completes to `finished`.
-    void push(std::span<const std::complex<float>> spectrum, std::span<float> finished);
-    void reset();
-
-private:
-    dsp::RealFft fft_;
-    std::vector<float> window_;
-    std::vector<float> tail_;  // partial sums of the kFftSize - kHop samples after the last finished hop
-};
-
-// The model's synthesize(): frames [K][kBins] -> the (K - 3) * kHop samples all four overlapping frames cover.
-std::vector<float> offline_synthesis(std::span<const std::complex<float>> spectra);
 
 }  // namespace tq::stftae
