@@ -522,16 +522,7 @@ TEST(RvqParams, DamagedParametersAreCorrupt) {
 }
 
 int create(int rate, int bitrate, const char* options = "") {
-    tq_encoder_config cfg;
-    tq_encoder_config_init(&cfg, TQ_FAMILY_RVQ);
-    cfg.sample_rate = rate;
-    cfg.channels = 1;
-    cfg.bitrate = bitrate;
-    cfg.options = options;
-    tq_encoder* enc = nullptr;
-    const int rc = tq_encoder_create(&cfg, &enc);
-    tq_encoder_destroy(enc);
-    return rc;
+    return tqtest::encoder_create_status(TQ_FAMILY_RVQ, rate, bitrate, options);
 }
 
 TEST(RvqSetup, OnlyTwentyFourKilohertzAndTheBitrateRangeAreAccepted) {

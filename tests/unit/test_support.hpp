@@ -69,6 +69,20 @@ inline std::vector<float> read_wav_samples(const std::filesystem::path& path) {
     return {};
 }
 
+// tq_encoder_create's result for a mono encoder of `family` (destroyed again).
+inline int encoder_create_status(tq_family family, int rate, int bitrate, const char* options = "") {
+    tq_encoder_config cfg;
+    tq_encoder_config_init(&cfg, family);
+    cfg.sample_rate = rate;
+    cfg.channels = 1;
+    cfg.bitrate = bitrate;
+    cfg.options = options;
+    tq_encoder* enc = nullptr;
+    const int rc = tq_encoder_create(&cfg, &enc);
+    tq_encoder_destroy(enc);
+    return rc;
+}
+
 // max |got - want| / max |want|
 inline double relative_error(std::span<const float> got, std::span<const float> want) {
     EXPECT_EQ(got.size(), want.size());
