@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   libhnswlib-dev nlohmann-json3-dev libopenblas-dev libgtest-dev libbenchmark-dev
   # the patched FFmpeg (ffmpeg-patches/build-ffmpeg.sh) and its anchor encoders
   nasm libopus-dev libmp3lame-dev libvorbis-dev xz-utils curl ca-certificates git patch
+  # the Python package (python/, ctypes) and its tests
+  python3-numpy python3-pytest
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

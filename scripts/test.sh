@@ -6,5 +6,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 log "running the tests"
 status=0
 meson test -C "$BUILD" --print-errorlogs --num-processes "$(nproc)" || status=$?
-python3 "$ROOT/scripts/test_summary.py" "$BUILD/meson-logs/testlog.junit.xml" || status=1
+
+# The Python package (python/) on the build tree's library, with Debian's numpy and pytest:
+# /usr/bin/python3 where it exists (a pyenv or venv python3 first in PATH lacks them).
+log "running the Python tests (pytest)"
+PYTHON=/usr/bin/python3
+[[ -x $PYTHON ]] || PYTHON=python3
+PYTEST_JUNIT=$BUILD/meson-logs/pytest.junit.xml
+rm -f "$PYTEST_JUNIT"
+pytest_status=0
+"$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$PYTEST_JUNIT" "$ROOT/python/tests" || pytest_status=$?
+case $pytest_status in
+  0) ;;
+  5) echo "pytest collected no tests from python/tests: that is a failure here" >&2; status=1 ;;
+  *) status=1 ;;
+esac
+
+junits=("$BUILD/meson-logs/testlog.junit.xml")
+[[ -f $PYTEST_JUNIT ]] && junits+=("$PYTEST_JUNIT")
+"$PYTHON" "$ROOT/scripts/test_summary.py" "${junits[@]}" || status=1
 exit $status

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Prints one closing line, 'N passed, N failed, N skipped', counting every
-test case meson ran (each GoogleTest case separately) from its JUnit log."""
+test case meson ran (each GoogleTest case separately) from its JUnit log, and
+those of any further JUnit files given (pytest's --junitxml)."""
 import sys
 import xml.etree.ElementTree as ET
 
-def main(junit_path):
+def cases(junit_paths):
+    for path in junit_paths:
+        yield from ET.parse(path).getroot().iter("testcase")
+
+
+def main(junit_paths):
     passed = failed = skipped = 0
     failures = []
-    for case in ET.parse(junit_path).getroot().iter("testcase"):
+    for case in cases(junit_paths):
         name = f"{case.get('classname')}.{case.get('name')}"
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
@@ -22,4 +28,4 @@ def main(junit_path):
     return 1 if failed or passed == 0 else 0
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

@@ -7,7 +7,7 @@ expect_exit 0 "--version" -- "$TQC" --version
 expect_grep "version line" '^tqc [0-9]+\.[0-9]+\.[0-9]+ \(libtqcodec ' out.txt
 expect_exit 0 "--help" -- "$TQC" --help
 expect_grep "help lists commands" 'encode.*decode|decode' out.txt
-for cmd in encode decode info compare families; do
+for cmd in encode decode info compare families batch; do
     expect_exit 0 "$cmd --help" -- "$TQC" "$cmd" --help
     expect_grep "$cmd --help shows usage" "^usage: tqc $cmd" out.txt
 done

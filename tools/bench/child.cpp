@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <spawn.h>
 #include <sstream>
@@ -100,6 +101,16 @@ double own_peak_mib() {
     return 0;
 }
 
+WorkDir::WorkDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (!::mkdtemp(pattern.data())) throw tqc::cli::Failure(prefix, "cannot create a temporary directory");
+    path_ = pattern;
+}
+
+WorkDir::~WorkDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
 
 std::string last_line(const std::string& text) {
     size_t end = text.find_last_not_of("\n\r ");

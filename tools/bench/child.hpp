@@ -32,6 +32,19 @@ int run_measure_exec(const std::vector<std::string>& args);
 // This process's own peak resident memory (VmHWM of /proc/self/status), MiB.
 double own_peak_mib();
 
+// A private temporary directory "<tmp>/<prefix>-XXXXXX", removed with everything in it.
+class WorkDir {
+public:
+    explicit WorkDir(const std::string& prefix);
+    ~WorkDir();
+    WorkDir(const WorkDir&) = delete;
+    WorkDir& operator=(const WorkDir&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
 // The last non-empty line of `text` (a child's error message).
 std::string last_line(const std::string& text);
 

@@ -37,6 +37,8 @@ std::string job_prefix(const Job& job, const RunSettings& s) {
     return s.work_dir + "/" + job.clip->name + "." + job.codec->label + "." + std::to_string(job.nominal_bps);
 }
 
+}  // namespace
+
 void measure(Result& r) {
     const tqc::cli::Audio ref = tqc::cli::read_audio(r.job.clip->path);
     tqc::cli::Audio dec = tqc::cli::read_audio(r.coded.decoded_path);
@@ -53,8 +55,6 @@ void measure(Result& r) {
     r.metrics = tqm::compare(view(ref), view(dec));
     r.stoi = r.job.clip->content == ContentClass::speech ? aligned_stoi(ref, dec, r.metrics) : std::nan("");
 }
-
-}  // namespace
 
 Result run_job(const Job& job, const RunSettings& s) {
     Result r;

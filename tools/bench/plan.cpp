@@ -37,12 +37,12 @@ std::vector<std::string> split_list(const std::string& text) {
     return out;
 }
 
-namespace {
-
-bool is_audio_file(const fs::path& p) {
-    const std::string ext = p.extension().string();
+bool is_audio_file(const std::string& path) {
+    const std::string ext = fs::path(path).extension().string();
     return ext == ".flac" || ext == ".wav" || ext == ".ogg";
 }
+
+namespace {
 
 bool passes(const std::string& name, const std::vector<std::string>& filters) {
     if (filters.empty()) return true;
@@ -54,7 +54,7 @@ bool has_audio(const fs::path& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return false;
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (is_audio_file(e.path())) return true;
+        if (is_audio_file(e.path().string())) return true;
     return false;
 }
 
@@ -65,7 +65,7 @@ std::vector<Clip> list_clips(const std::string& dir, const std::vector<std::stri
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
         const std::string name = e.path().stem().string();
-        if (e.is_regular_file() && is_audio_file(e.path()) && passes(name, filters))
+        if (e.is_regular_file() && is_audio_file(e.path().string()) && passes(name, filters))
             clips.push_back({name, e.path().string(), class_from_name(name)});
     }
     if (ec) throw Failure(dir, ec.message());

@@ -38,6 +38,9 @@ struct Job {
 // Content class from the clip name's prefix: sp = speech, mu = music, anything else = other.
 ContentClass class_from_name(const std::string& clip_name);
 
+// A file name the benchmark and tqc batch take as audio: .flac, .wav or .ogg.
+bool is_audio_file(const std::string& path);
+
 // Every .flac/.wav/.ogg file of `dir`, sorted by name; `filters` (substrings) keep only
 // matching names when not empty. Throws cli::Failure when the directory holds none.
 std::vector<Clip> list_clips(const std::string& dir, const std::vector<std::string>& filters);

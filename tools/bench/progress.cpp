@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 namespace tqb {
 
@@ -13,7 +14,8 @@ std::string format_duration(double seconds) {
     return buf;
 }
 
-Progress::Progress(size_t total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+Progress::Progress(size_t total, std::string label)
+    : total_(total), label_(std::move(label)), tty_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
 
 std::string Progress::eta_text() const {
     if (done_ == 0) return "ETA --:--";
@@ -36,14 +38,14 @@ void Progress::job_done(const std::string& what, const std::string& outcome) {
     std::lock_guard lock(mutex_);
     ++done_;
     if (tty_) draw_bar(what);
-    else std::fprintf(stderr, "tqc bench: [%zu/%zu] %s: %s\n", done_, total_, what.c_str(), outcome.c_str());
+    else std::fprintf(stderr, "%s: [%zu/%zu] %s: %s\n", label_.c_str(), done_, total_, what.c_str(), outcome.c_str());
 }
 
 void Progress::finish() {
     std::lock_guard lock(mutex_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (tty_) std::fprintf(stderr, "\r\033[K");
-    std::fprintf(stderr, "tqc bench: %zu jobs in %s\n", total_, format_duration(elapsed).c_str());
+    std::fprintf(stderr, "%s: %zu jobs in %s\n", label_.c_str(), total_, format_duration(elapsed).c_str());
 }
 
 }  // namespace tqb

@@ -9,7 +9,8 @@ namespace tqb {
 
 class Progress {
 public:
-    explicit Progress(size_t total);
+    // `label` starts each line ("tqc bench").
+    explicit Progress(size_t total, std::string label = "tqc bench");
     // Thread-safe. `what` names the job, `outcome` says how it went ("63.2 kbit/s", "skipped: ...").
     void job_done(const std::string& what, const std::string& outcome);
     void finish();
@@ -19,6 +20,7 @@ private:
     void draw_bar(const std::string& what);
 
     size_t total_;
+    std::string label_;
     size_t done_ = 0;
     bool tty_;
     std::chrono::steady_clock::time_point start_;

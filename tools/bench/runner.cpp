@@ -25,19 +25,27 @@ std::string outcome(const Result& r) {
 
 }  // namespace
 
-std::vector<Result> run_jobs(const std::vector<Job>& jobs, const RunSettings& settings) {
-    std::vector<Result> results(jobs.size());
+void run_parallel(size_t count, int threads, const std::function<void(size_t)>& job,
+                  const std::function<bool()>& should_stop) {
     std::atomic<size_t> next{0};
-    Progress progress(jobs.size());
     auto worker = [&] {
-        for (size_t i = next++; i < jobs.size(); i = next++) {
-            results[i] = run_job(jobs[i], settings);
-            progress.job_done(job_name(jobs[i]), outcome(results[i]));
+        while (!(should_stop && should_stop())) {
+            const size_t i = next++;
+            if (i >= count) return;
+            job(i);
         }
     };
     std::vector<std::jthread> pool;
-    for (int t = 0; t < std::max(1, settings.threads); ++t) pool.emplace_back(worker);
-    pool.clear();
+    for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(worker);
+}
+
+std::vector<Result> run_jobs(const std::vector<Job>& jobs, const RunSettings& settings) {
+    std::vector<Result> results(jobs.size());
+    Progress progress(jobs.size());
+    run_parallel(jobs.size(), settings.threads, [&](size_t i) {
+        results[i] = run_job(jobs[i], settings);
+        progress.job_done(job_name(jobs[i]), outcome(results[i]));
+    });
     progress.finish();
     return results;
 }

@@ -1,6 +1,7 @@
 // Runs the jobs (coding in child processes, measuring in this one) on -j worker threads.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,15 @@ struct RunSettings {
     std::string work_dir;  // temporary files (removed by the caller)
     int threads = 1;
 };
+
+// Calls job(i) for i in [0, count) on `threads` worker threads; each takes the next index
+// until none is left or should_stop() (checked before each) says so.
+void run_parallel(size_t count, int threads, const std::function<void(size_t)>& job,
+                  const std::function<bool()>& should_stop = {});
+
+// Fills r's measurements (duration, actual bitrate, x real time, compare() metrics, STOI for
+// speech clips) from r.coded (bytes, CPU seconds, decoded_path) and the clip r.job.clip.
+void measure(Result& r);
 
 // One job: code the clip, measure the decoded audio against it (measure.cpp).
 Result run_job(const Job& job, const RunSettings& settings);

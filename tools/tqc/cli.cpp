@@ -1,10 +1,12 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "tqcodec/tqcodec.h"
 
@@ -137,6 +139,17 @@ double parse_seconds(std::string_view option, std::string_view text) {
     if (!parse_double(text, v) || v < 0)
         throw UsageError(std::string(option) + ": expected a number of seconds >= 0, got '" + std::string(text) + "'");
     return v;
+}
+
+int parse_jobs(const Args& a, std::string_view command) {
+    const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const auto j = a.last("jobs");
+    if (!j) return cores;
+    char* end = nullptr;
+    const long n = std::strtol(j->c_str(), &end, 10);
+    if (j->empty() || *end || n < 1 || n > 256)
+        throw UsageError(std::string(command) + ": -j needs a number of jobs from 1 to 256");
+    return static_cast<int>(n);
 }
 
 std::string format_fixed(double value, int decimals) {

@@ -63,6 +63,9 @@ int parse_bitrate(std::string_view text);
 // A number of seconds >= 0; throws UsageError when malformed.
 double parse_seconds(std::string_view option, std::string_view text);
 
+// The value of -j/--jobs (1..256), or the number of cores when not given.
+int parse_jobs(const Args& a, std::string_view command);
+
 std::string format_fixed(double value, int decimals);
 
 // The tool's version line: "tqc 0.1.0 (libtqcodec 0.1.0)".

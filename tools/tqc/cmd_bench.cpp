@@ -58,36 +58,6 @@ std::vector<int> parse_rates(const std::string& text) {
     return rates;
 }
 
-int parse_jobs(const Args& a) {
-    const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const auto j = a.last("jobs");
-    if (!j) return cores;
-    char* end = nullptr;
-    const long n = std::strtol(j->c_str(), &end, 10);
-    if (j->empty() || *end || n < 1 || n > 256) throw UsageError("bench: -j needs a number of jobs from 1 to 256");
-    return static_cast<int>(n);
-}
-
-// A private temporary directory, removed with everything in it.
-class WorkDir {
-public:
-    WorkDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tqc-bench-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw Failure("bench", "cannot create a temporary directory");
-        path_ = pattern;
-    }
-    ~WorkDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    WorkDir(const WorkDir&) = delete;
-    WorkDir& operator=(const WorkDir&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
-
 struct Plan {
     std::vector<tqb::Clip> clips;
     std::vector<tqb::Codec> codecs;
@@ -108,7 +78,7 @@ Plan make_plan(const Args& a) {
     p.rates = parse_rates(a.last("rates").value_or("6k,12k,24k,48k,96k"));
     p.info.ffmpeg = a.last("ffmpeg").value_or(
         std::filesystem::path(tqb::executable_dir() + "/../ffmpeg/bin/ffmpeg").lexically_normal().string());
-    p.info.threads = parse_jobs(a);
+    p.info.threads = parse_jobs(a, "bench");
     p.jobs = tqb::make_jobs(p.clips, p.codecs, p.rates);
     return p;
 }
@@ -144,7 +114,7 @@ int cmd_bench(std::span<char* const> args) {
     tqb::require_anchor_encoders(p.info.ffmpeg, p.codecs);
     print_plan(p);
 
-    WorkDir work;
+    tqb::WorkDir work("tqc-bench");
     const auto start = std::chrono::steady_clock::now();
     const std::vector<tqb::Result> results = tqb::run_jobs(p.jobs, {p.info.ffmpeg, work.path(), p.info.threads});
     p.info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

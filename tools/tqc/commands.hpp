@@ -13,5 +13,6 @@ int cmd_compare(std::span<char* const> args);
 int cmd_families(std::span<char* const> args);
 int cmd_bench(std::span<char* const> args);
 int cmd_reduce(std::span<char* const> args);
+int cmd_batch(std::span<char* const> args);
 
 }  // namespace tqc::cli

@@ -30,6 +30,7 @@ constexpr Command kCommands[] = {
     {"info", tqc::cli::cmd_info, "inspect a .tqc file (header, packets, checksum, damage)"},
     {"compare", tqc::cli::cmd_compare, "quality metrics of a decoded file against its reference"},
     {"families", tqc::cli::cmd_families, "list codec families and their options"},
+    {"batch", tqc::cli::cmd_batch, "encode a directory tree (parallel, resumable, shardable across machines)"},
     {"bench", tqc::cli::cmd_bench, "rate-distortion and speed benchmark against ffmpeg anchors"},
 };
 

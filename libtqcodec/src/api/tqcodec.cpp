@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/guarded.hpp"
 #include "api/stream_header.hpp"
 #include "core/error.hpp"
 #include "families/family.hpp"
@@ -29,32 +30,14 @@ struct tq_decoder {
     std::string error;
 };
 
+std::string& tq::api::last_error() {
+    thread_local std::string message;
+    return message;
+}
+
 namespace {
 
-thread_local std::string g_last_error;
-
-// Runs `body`, turning exceptions into an error code plus message recorded
-// for this thread and, when given, on the handle.
-template <class Body>
-int guarded(std::string* handle_error, Body&& body) {
-    auto record = [&](int code, const std::string& message) {
-        g_last_error = message;
-        if (handle_error) *handle_error = message;
-        return code;
-    };
-    try {
-        body();
-        g_last_error.clear();
-        if (handle_error) handle_error->clear();
-        return TQ_OK;
-    } catch (const tq::Error& e) {
-        return record(e.code(), e.what());
-    } catch (const std::bad_alloc&) {
-        return record(TQ_ERR_NO_MEMORY, "out of memory");
-    } catch (const std::exception& e) {
-        return record(TQ_ERR_INTERNAL, std::string("internal error: ") + e.what());
-    }
-}
+using tq::api::guarded;
 
 void require_arg(bool ok, const char* message) { tq::require(ok, TQ_ERR_INVALID_ARGUMENT, message); }
 
@@ -157,7 +140,7 @@ const char* tq_strerror(int error) {
     }
 }
 
-const char* tq_last_error_message(void) { return g_last_error.c_str(); }
+const char* tq_last_error_message(void) { return tq::api::last_error().c_str(); }
 
 const char* tq_family_name(tq_family family) {
     const auto* f = tq::find_family(family);
