@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a minimal static FFmpeg 7.1.5 with libtqcodec (ffmpeg + ffprobe).
+# Builds a static FFmpeg 7.1.5 with libtqcodec (ffmpeg + ffprobe) that reads
+# every audio format FFmpeg reads natively (see configure_flags) and writes .tqc.
 #
 # Usage: ffmpeg-patches/build-ffmpeg.sh [LIBTQCODEC_BUILD_DIR [FFMPEG_SRC_DIR [PREFIX]]]
 #   LIBTQCODEC_BUILD_DIR  configured meson build dir of this project   (default: build)
@@ -151,6 +152,15 @@ stage_libtqcodec() {
 }
 
 # ---- configure flags ------------------------------------------------------
+# What the patched FFmpeg reads: every native audio decoder, every demuxer
+# (audio containers and the audio of video containers: mp4/m4a, mkv/webm,
+# ...), every parser, every audio filter and the lavfi input device (-f lavfi
+# -i sine=d=2, anullsrc, ...). What it writes: the libtq_* encoders, the
+# benchmark anchors' external encoders (libopus, libmp3lame, libvorbis), PCM,
+# FLAC and the native AAC encoder, into the muxers listed. No network, no
+# video decoders or encoders, no hardware APIs (--disable-autodetect).
+# The two lists FFmpeg keeps no group for (audio decoders, audio filters) are
+# read from the unpacked source by source_flags() below.
 configure_flags() {
   local f=(
     --prefix="$PREFIX"
@@ -161,21 +171,38 @@ configure_flags() {
     --disable-programs --enable-ffmpeg --enable-ffprobe
     --disable-shared --enable-static
     --enable-libtqcodec --enable-libopus --enable-libmp3lame --enable-libvorbis
-    --enable-swresample --enable-avfilter
+    --enable-zlib            # compressed mov/mp4 headers, zlib-compressed Matroska tracks
+    --enable-swresample --enable-avfilter --enable-avdevice
     --enable-protocol=file,pipe
-    --enable-demuxer=wav,flac,ogg,mp3,tqc,pcm_f32le,pcm_s16le
+    --enable-demuxers --enable-parsers
+    --enable-indev=lavfi
     --enable-muxer=wav,flac,ogg,oga,opus,mp3,tqc,pcm_f32le,pcm_s16le,null,crc,framecrc,md5,framemd5
-    --enable-parser=flac,opus,vorbis,mpegaudio
-    --enable-decoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,flac,vorbis,opus,mp3,mp3float
+    --enable-muxer=mp4,ipod,mov,matroska,webm,adts
     --enable-decoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
-    --enable-encoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,libopus,libmp3lame,libvorbis
+    --enable-encoder=pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,aac,libopus,libmp3lame,libvorbis
     --enable-encoder=libtq_turbo,libtq_fractal,libtq_stftae,libtq_rvq,libtq_gauss
-    --enable-filter=aresample,aformat,anull,atrim,asetnsamples,volume,pan,amix,channelmap,concat,asetpts,afade,astats
+    --enable-filter=concat   # an audio+video filter that also joins audio-only inputs
   )
   command -v nasm >/dev/null || f+=(--disable-x86asm)
-  # shellcheck disable=SC2206
-  [[ -n ${FFMPEG_EXTRA_CONFIGURE:-} ]] && f+=($FFMPEG_EXTRA_CONFIGURE)
   printf '%s\n' "${f[@]}"
+}
+
+# Flags read from the unpacked source $SRC (pinned by SHA-256 and the patch
+# series, so they are a function of SRC_KEY and of this function's text, both
+# part of the configure key):
+#  - every decoder libavcodec/allcodecs.c lists under "audio codecs", "PCM
+#    codecs", "DPCM codecs" and "ADPCM codecs" (the native ones: the external
+#    and hardware wrappers come later in that file);
+#  - every audio filter, source and sink of libavfilter/allfilters.c (ff_af_*,
+#    ff_asrc_*, ff_asink_*; the prefixes configure itself reads the list by).
+source_flags() {
+  local decoders filters
+  decoders=$(sed -n '\|^/\* audio codecs \*/$|,\|^/\* subtitles \*/$|s/^extern const FFCodec ff_\([a-z0-9_]*\)_decoder;$/\1/p' \
+               "$SRC/libavcodec/allcodecs.c" | paste -sd, -)
+  filters=$(sed -n 's/^extern const AVFilter ff_a\(f\|src\|sink\)_\([a-z0-9_]*\);$/\2/p' \
+              "$SRC/libavfilter/allfilters.c" | paste -sd, -)
+  [[ -n $decoders && -n $filters ]] || die "no audio decoders or filters found in $SRC (allcodecs.c/allfilters.c changed layout?)"
+  printf '%s\n' "--enable-decoder=$decoders" "--enable-filter=$filters"
 }
 
 # ---- main -----------------------------------------------------------------
@@ -188,7 +215,9 @@ SERIES_KEY=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)
 
 stage_libtqcodec
 mapfile -t FLAGS < <(configure_flags)
-FLAGS_KEY=$(printf '%s\n' "${FLAGS[@]}" | sha256sum | cut -c1-16)
+# shellcheck disable=SC2206
+EXTRA_FLAGS=(${FFMPEG_EXTRA_CONFIGURE:-})   # last, so they can override anything
+FLAGS_KEY=$( { printf '%s\n' "${FLAGS[@]}" "${EXTRA_FLAGS[@]}"; declare -f source_flags; } | sha256sum | cut -c1-16)
 APPLY_METHOD=$(command -v git >/dev/null && echo git-am || echo patch)
 ALL_KEY=$FFMPEG_SHA256-$SERIES_KEY-$APPLY_METHOD-$LIB_KEY-$FLAGS_KEY
 
@@ -227,8 +256,11 @@ fi
 
 CONF_KEY=$SRC_KEY-$FLAGS_KEY-$(pkg-config --static --cflags --libs tqcodec | sha256sum | cut -c1-16)
 if [[ $(cat "$WORK/configured.stamp" 2>/dev/null) != "$CONF_KEY" || ! -f $SRC/ffbuild/config.mak ]]; then
-  log "configuring (log: $WORK/configure.log)"
-  (cd "$SRC" && ./configure "${FLAGS[@]}") > "$WORK/configure.log" 2>&1 ||
+  mapfile -t SOURCE_FLAGS < <(source_flags)
+  [[ ${#SOURCE_FLAGS[@]} -gt 0 ]] || die "source_flags failed"
+  printf '%s\n' "${FLAGS[@]}" "${SOURCE_FLAGS[@]}" "${EXTRA_FLAGS[@]}" > "$WORK/configure.flags"
+  log "configuring (flags: $WORK/configure.flags, log: $WORK/configure.log)"
+  (cd "$SRC" && ./configure "${FLAGS[@]}" "${SOURCE_FLAGS[@]}" "${EXTRA_FLAGS[@]}") > "$WORK/configure.log" 2>&1 ||
     { tail -n 30 "$WORK/configure.log" >&2; tail -n 40 "$SRC/ffbuild/config.log" >&2 || true
       die "configure failed (see $WORK/configure.log and $SRC/ffbuild/config.log)"; }
   echo "$CONF_KEY" > "$WORK/configured.stamp"
