@@ -352,7 +352,81 @@ check_rvq() {
   pass "reduce 12k -> 1k = direct 1k packets; decoder -codebooks 2 = tqc reduce --codebooks 2"
 }
 
-ALL=(roundtrip probe seek pipe remux tqc_interop damage options families rvq)
+# tqc_samples FILE.tqc: the decoded length `tqc info` reports (encoder delay dropped).
+tqc_samples() {
+  "$TQC" info "$1" 2>/dev/null | sed -n 's/^duration .*(\([0-9]*\) samples)$/\1/p'
+}
+# tqc_field FILE.tqc FIELD: the first word after FIELD in `tqc info`.
+tqc_field() {
+  "$TQC" info "$1" 2>/dev/null | awk -v k="$2" 'index($0, k " ") == 1 { sub("^" k " +", ""); print $1; exit }'
+}
+
+# The lavfi input device and its audio sources: -f lavfi -i sine=d=2 (44.1 kHz mono, 2 s) goes to
+# .tqc and back to exactly 88200 samples through ffmpeg and through tqc; anullsrc with a layout.
+check_lavfi() {
+  ff -f lavfi -i sine=d=2 -c:a tq_turbo "$WORK/sine.tqc" || { fail "ffmpeg -f lavfi -i sine=d=2 -c:a tq_turbo failed"; return; }
+  ff -f lavfi -i sine=d=2 -f f32le -c:a pcm_f32le "$WORK/sine.ref.raw" &&
+    ff -i "$WORK/sine.tqc" -f f32le -c:a pcm_f32le "$WORK/sine.dec.raw" || { fail "decoding sine.tqc through ffmpeg failed"; return; }
+  local n snr
+  n=$(samples_of "$WORK/sine.dec.raw" 1)
+  [[ $n == 88200 && $(samples_of "$WORK/sine.ref.raw" 1) == 88200 ]] || { fail "sine=d=2 decodes to $n samples, want 88200"; return; }
+  snr=$(snr_db "$WORK/sine.ref.raw" "$WORK/sine.dec.raw" 1)
+  ge "$snr" 10 || { fail "sine: SNR $snr dB below 10 dB"; return; }
+  pass "-f lavfi -i sine=d=2 -> tq_turbo -> ffmpeg: exactly 88200 samples, SNR $snr dB"
+  if tqc_has info && tqc_has decode; then
+    [[ $(tqc_samples "$WORK/sine.tqc") == 88200 ]] || fail "tqc info: sine.tqc holds $(tqc_samples "$WORK/sine.tqc") samples, want 88200"
+    "$TQC" decode --float "$WORK/sine.tqc" "$WORK/sine.tool.wav" &&
+      ff -i "$WORK/sine.tool.wav" -f f32le -c:a pcm_f32le "$WORK/sine.tool.raw" || { fail "tqc decode of sine.tqc failed"; return; }
+    cmp -s "$WORK/sine.tool.raw" "$WORK/sine.dec.raw" || { fail "tqc decode and ffmpeg decode of sine.tqc differ"; return; }
+    pass "tqc info/decode: 88200 samples, the same samples ffmpeg decodes"
+  fi
+  ff -f lavfi -i anullsrc=r=48000:cl=stereo -t 1 -c:a tq_turbo "$WORK/null.tqc" || { fail "anullsrc -> tq_turbo failed"; return; }
+  [[ $(probe_value "$WORK/null.tqc" stream sample_rate) == 48000 && $(probe_value "$WORK/null.tqc" stream channels) == 2 ]] ||
+    { fail "anullsrc=r=48000:cl=stereo: .tqc is not 48 kHz stereo"; return; }
+  pass "-f lavfi -i anullsrc=r=48000:cl=stereo -t 1 -> 48 kHz stereo .tqc"
+}
+
+# What users have: an M4A (native AAC encoder, ipod muxer) and a WebM (libopus) made from a
+# generated 3 s 48 kHz stereo signal go to .tqc; each .tqc holds exactly the samples ffmpeg
+# decodes from its input, and tqc reads and decodes it. That is 3 s within a codec frame: the
+# WebM's Opus decodes to exactly 144000 samples (pre-skip and end padding signalled), the M4A's
+# AAC to 144384 (its edit list drops the 1024 priming samples, but FFmpeg's AAC decoder keeps
+# the last frame's 384 padding samples: ffprobe says 3.000 s, ffmpeg decodes 3.008 s).
+check_inputs() {
+  local sig="aevalsrc=0.5*sin(2*PI*440*t)+0.1*sin(2*PI*3000*t)|0.4*sin(2*PI*660*t):s=48000:d=3"
+  local spec ext codec enc want=144000
+  for spec in "m4a aac aac" "webm opus libopus"; do
+    read -r ext codec enc <<< "$spec"
+    local in=$WORK/gen.$ext out=$WORK/gen_$ext.tqc
+    ff -f lavfi -i "$sig" -c:a "$enc" -b:a 128k "$in" || { fail "$ext: cannot make the input with $enc"; continue; }
+    [[ $(probe_value "$in" stream codec_name) == "$codec" ]] || { fail "$ext: input's codec is not $codec"; continue; }
+    ff -i "$in" -c:a tq_turbo "$out" || { fail "$ext: ffmpeg -i gen.$ext -c:a tq_turbo failed"; continue; }
+    ff -i "$in" -f f32le -c:a pcm_f32le "$WORK/gen_$ext.ref.raw" &&
+      ff -i "$out" -f f32le -c:a pcm_f32le "$WORK/gen_$ext.dec.raw" || { fail "$ext: decoding failed"; continue; }
+    local n_in n_out snr
+    n_in=$(samples_of "$WORK/gen_$ext.ref.raw" 2)
+    n_out=$(samples_of "$WORK/gen_$ext.dec.raw" 2)
+    [[ $n_in == "$n_out" ]] || { fail "$ext: .tqc decodes to $n_out samples, the $codec input to $n_in"; continue; }
+    (( n_in >= want - 1024 && n_in <= want + 1024 )) || { fail "$ext: $n_in samples, want about $want (3 s)"; continue; }
+    [[ $(probe_value "$out" stream sample_rate) == 48000 && $(probe_value "$out" stream channels) == 2 ]] ||
+      { fail "$ext: .tqc is not 48 kHz stereo"; continue; }
+    snr=$(snr_db "$WORK/gen_$ext.ref.raw" "$WORK/gen_$ext.dec.raw" 2)
+    ge "$snr" 10 || { fail "$ext: SNR $snr dB against the decoded $codec below 10 dB"; continue; }
+    if tqc_has info && tqc_has decode; then
+      local n_tool
+      n_tool=$(tqc_samples "$out")
+      [[ $n_tool == "$n_in" ]] || { fail "$ext: tqc info says $n_tool samples, want $n_in"; continue; }
+      [[ $(tqc_field "$out" "sample rate") == 48000 && $(tqc_field "$out" channels) == 2 ]] ||
+        { fail "$ext: tqc info: not 48000 Hz, 2 channels"; continue; }
+      "$TQC" decode --float "$out" "$WORK/gen_$ext.tool.wav" &&
+        ff -i "$WORK/gen_$ext.tool.wav" -f f32le -c:a pcm_f32le "$WORK/gen_$ext.tool.raw" || { fail "$ext: tqc decode failed"; continue; }
+      cmp -s "$WORK/gen_$ext.tool.raw" "$WORK/gen_$ext.dec.raw" || { fail "$ext: tqc decode and ffmpeg decode differ"; continue; }
+    fi
+    pass "$ext ($codec by $enc) -> tq_turbo: $n_in samples ($(python3 -c "print('%.4f' % ($n_in / 48000))") s) back through ffmpeg and tqc, SNR $snr dB"
+  done
+}
+
+ALL=(roundtrip probe seek pipe remux tqc_interop damage options families rvq lavfi inputs)
 [[ $# -eq 0 || $1 == all ]] && set -- "${ALL[@]}"
 for CURRENT in "$@"; do
   if ! declare -F "check_$CURRENT" >/dev/null; then echo "unknown check $CURRENT (known: ${ALL[*]})"; exit 2; fi
