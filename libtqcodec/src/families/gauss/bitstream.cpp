@@ -38,7 +38,7 @@ uint32_t get_uint(RangeDecoder& in, AdaptiveModel& lengths) {
 // The adaptive models of one section, fresh for each.
 struct Models {
     AdaptiveModel count_len{kLengths}, dt_len{kLengths};
-    AdaptiveModel f_coarse{kBinLevels / 16 + 1};
+    AdaptiveModel f_coarse{kBinLevels / 32 + 1};
     AdaptiveModel u1{kScaleLevels}, u2{kScaleLevels}, theta{kAngleLevels}, amp{kAmpLevels};
     AdaptiveModel floor_first{kFloorLevels}, floor_delta{2 * kFloorLevels - 1};
 };
@@ -54,7 +54,7 @@ int floor_prediction(const std::vector<int>& fl, int k, int b) {
 QGaussian quantize(const Gaussian& g, int frames) {
     QGaussian q;
     q.t = round_clamp(2.0f * g.t, 0, 2 * std::max(0, frames - 1));
-    q.f = round_clamp(2.0f * g.f, 0, kBinLevels - 1);
+    q.f = round_clamp(kBinSteps * g.f, 0, kBinLevels - 1);
     q.u1 = round_clamp(4.0f * (g.u1 - kMinLogScale), 0, kScaleLevels - 1);
     q.u2 = round_clamp(4.0f * (g.u2 - kMinLogScale), 0, kScaleLevels - 1);
     const int th = static_cast<int>(std::lround(std::isfinite(g.theta) ? g.theta / (kPi / kAngleLevels) : 0.0f));
@@ -66,7 +66,7 @@ QGaussian quantize(const Gaussian& g, int frames) {
 Gaussian dequantize(const QGaussian& q) {
     Gaussian g;
     g.t = 0.5f * static_cast<float>(q.t);
-    g.f = 0.5f * static_cast<float>(q.f);
+    g.f = static_cast<float>(q.f) / kBinSteps;
     g.u1 = kMinLogScale + 0.25f * static_cast<float>(q.u1);
     g.u2 = kMinLogScale + 0.25f * static_cast<float>(q.u2);
     // Levels 0..7 are angles 0..7pi/16, 8..15 are -pi/2..-pi/16.
@@ -111,8 +111,8 @@ std::vector<uint8_t> write_channel(const QModel& q) {
     for (const QGaussian& x : g) {
         put_uint(out, md.dt_len, static_cast<uint32_t>(x.t - prev_t));
         prev_t = x.t;
-        out.encode(md.f_coarse, x.f >> 4);
-        out.encode_bits(static_cast<uint32_t>(x.f & 15), 4);
+        out.encode(md.f_coarse, x.f >> 5);
+        out.encode_bits(static_cast<uint32_t>(x.f & 31), 5);
         out.encode(md.u1, x.u1);
         out.encode(md.u2, x.u2);
         out.encode(md.theta, x.theta);
@@ -152,8 +152,8 @@ QModel read_channel(std::span<const uint8_t> bytes, int frames) {
                            " frames");
         t += static_cast<int>(dt);
         x.t = t;
-        x.f = (in.decode(md.f_coarse) << 4) | static_cast<int>(in.decode_bits(4));
-        require_intact(x.f < kBinLevels, "gauss packet: Gaussian " + std::to_string(i) + " at half-bin " +
+        x.f = (in.decode(md.f_coarse) << 5) | static_cast<int>(in.decode_bits(5));
+        require_intact(x.f < kBinLevels, "gauss packet: Gaussian " + std::to_string(i) + " at quarter-bin " +
                                              std::to_string(x.f) + ", past " + std::to_string(kBinLevels - 1));
         x.u1 = in.decode(md.u1);
         x.u2 = in.decode(md.u2);

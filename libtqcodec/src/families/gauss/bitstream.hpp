@@ -23,7 +23,7 @@ private:
     int ready_ = 0;
 };
 
-// Quantized fields of one Gaussian (steps: half a frame, half a bin, a quarter
+// Quantized fields of one Gaussian (steps: half a frame, a quarter bin, a quarter
 // octave of scale, pi/16 of angle, kAmpStep nats).
 struct QGaussian {
     int t, f, u1, u2, theta, a;
@@ -33,7 +33,8 @@ inline constexpr float kAmpStep = 0.25f;
 inline constexpr int kScaleLevels = static_cast<int>((kMaxLogScale - kMinLogScale) * 4) + 1;  // 29
 inline constexpr int kAngleLevels = 16;
 inline constexpr int kAmpLevels = static_cast<int>(kMaxAmplitude / kAmpStep) + 1;  // 81
-inline constexpr int kBinLevels = 2 * (kBins - 1) + 1;                              // 513
+inline constexpr int kBinSteps = 4;  // per bin
+inline constexpr int kBinLevels = kBinSteps * (kBins - 1) + 1;  // 1025
 inline constexpr float kFloorStep = 0.35f;
 inline constexpr int kFloorLevels = 172;  // floor q in [-86, 85]: +-30 nats
 inline constexpr int kFloorMin = -86;

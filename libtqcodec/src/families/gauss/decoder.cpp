@@ -17,6 +17,9 @@ namespace {
 
 // Cells where the Gaussians add less than this (nats) to the floor are noise: random phase.
 constexpr float kNoiseBelow = 0.5f;
+// The fit models the mean of ln|X|, which for noise (Rayleigh |X|) lies about
+// gamma/2 = 0.29 nats below ln of the RMS; noise cells get kNoiseBias back.
+constexpr float kNoiseBias = 0.35f;
 // No decoded magnitude exceeds e^kMaxLog (a full-scale sine is e^4.85).
 constexpr float kMaxLog = 8.0f;
 // Periodic Hann at hop kFftSize / 4: the window-square sum is 1.5.
@@ -42,6 +45,7 @@ public:
         for (size_t i = 0; i < cells; ++i) {
             logmag[i] = std::min(logmag[i], kMaxLog);
             noise[i] = part[i] < kNoiseBelow;
+            if (noise[i]) logmag[i] += kNoiseBias;
         }
         pghi_.integrate(logmag, static_cast<size_t>(frames), noise, phase);
         std::vector<std::complex<float>> spectrum(kBins);

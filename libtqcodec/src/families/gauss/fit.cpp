@@ -1,6 +1,7 @@
 #include "families/gauss/fit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -33,6 +34,21 @@ private:
     std::vector<float> m_, v_;
     int t_ = 0;
 };
+
+// Per-bin weight of the squared error: the mel scale's density (d mel / d Hz, 1 at 1 kHz)
+// to the power 1/2, so errors count about as the mel bands they fall in.
+const std::array<float, kBins>& bin_weights() {
+    static const std::array<float, kBins> w = [] {
+        std::array<float, kBins> t{};
+        constexpr double p = 0.5;
+        for (int f = 0; f < kBins; ++f) {
+            const double hz = static_cast<double>(f) * kSampleRate / kFftSize;
+            t[static_cast<size_t>(f)] = static_cast<float>(std::pow(1700.0 / (700.0 + hz), p));
+        }
+        return t;
+    }();
+    return w;
+}
 
 constexpr float kRates[6] = {0.15f, 0.15f, 0.04f, 0.04f, 0.04f, 0.08f};  // t, f, u1, u2, theta, a
 constexpr float kFloorRate = 0.05f;
@@ -83,7 +99,8 @@ void init_floor(Model& m, std::span<const float> target) {
 void add_at_peaks(Model& m, std::span<const float> target, std::span<const float> model, int count) {
     const int T = m.frames;
     std::vector<float> r(target.size());
-    for (size_t i = 0; i < r.size(); ++i) r[i] = target[i] - model[i];
+    const auto& w = bin_weights();
+    for (size_t i = 0; i < r.size(); ++i) r[i] = (target[i] - model[i]) * w[i % kBins];
     struct Peak {
         float v;
         int t, f;
@@ -98,9 +115,9 @@ void add_at_peaks(Model& m, std::span<const float> target, std::span<const float
                 for (int df = -1; df <= 1; ++df) {
                     const int tt = t + dt, ff = f + df;
                     if ((dt || df) && tt >= 0 && tt < T && ff >= 0 && ff < kBins) {
-                        const float w = r[static_cast<size_t>(tt) * kBins + ff];
+                        const float nb = r[static_cast<size_t>(tt) * kBins + ff];
                         // Ties go to the earlier cell.
-                        if (w > v || (w == v && (dt < 0 || (dt == 0 && df < 0)))) {
+                        if (nb > v || (nb == v && (dt < 0 || (dt == 0 && df < 0)))) {
                             top = false;
                             break;
                         }
@@ -134,7 +151,7 @@ void add_at_peaks(Model& m, std::span<const float> target, std::span<const float
         g.u1 = std::log2(std::max(0.5f, lt / 1.18f));
         g.u2 = std::log2(std::max(0.5f, lf / 1.18f));
         g.theta = 0.0f;
-        g.a = p.v;
+        g.a = p.v / w[static_cast<size_t>(p.f)];
         clamp(g, T);
         m.gaussians.push_back(g);
         ++added;
@@ -160,7 +177,8 @@ void adam_steps(Model& m, std::span<const float> target, int iterations, int thr
     g.resize(x.size());
     for (int it = 0; it < iterations; ++it) {
         render(m, model, threads);
-        for (size_t i = 0; i < residual.size(); ++i) residual[i] = model[i] - target[i];
+        const auto& w = bin_weights();
+        for (size_t i = 0; i < residual.size(); ++i) residual[i] = (model[i] - target[i]) * w[i % kBins];
         gradient(m, residual, grad, threads);
         size_t k = 0;
         for (const auto& gg : grad.gaussians)

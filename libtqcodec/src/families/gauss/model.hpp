@@ -32,7 +32,7 @@ inline constexpr int kFrameSize = kFramesPerPacket * kHop;  // 24576 samples, 1.
 inline constexpr int kDelay = (kFftSize / kHop - 1) * kHop;  // 384: frame j covers hops j-3 .. j
 inline constexpr float kCutoff = 9.0f;
 inline constexpr int kTileFrames = 16;
-inline constexpr int kFloorHop = 16;
+inline constexpr int kFloorHop = 8;
 inline constexpr std::array<int, 15> kFloorBins = {0, 3, 6, 10, 15, 21, 29, 39, 52, 69, 91, 120, 158, 205, 256};
 inline constexpr int kFloorBands = static_cast<int>(kFloorBins.size());
 // Parameter bounds, shared by the fitter (it clamps) and the quantizer.
