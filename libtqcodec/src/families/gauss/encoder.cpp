@@ -16,9 +16,10 @@ bool uses_mid_side(const Params& params, int channels) { return channels == 2 &&
 
 namespace {
 
-// Below 100 dB under a full-scale sine (|X| = kFftSize / 4), or 80 dB under the packet's peak, nothing matters.
-constexpr float kAbsoluteFloor = -7.0f;
-constexpr float kRelativeRange = 9.2f;
+// Below about 140 dB under a full-scale sine (|X| = kFftSize / 4 = e^4.85), or 13 nats (113 dB) under
+// the packet's peak, nothing matters; a floor this deep keeps silences silent (log-mel distances notice).
+constexpr float kAbsoluteFloor = -11.0f;
+constexpr float kRelativeRange = 13.0f;
 
 }  // namespace
 
@@ -34,6 +35,18 @@ std::vector<float> analysis_target(std::span<const float> x, int frames) {
             out[static_cast<size_t>(j) * kBins + f] = v;
             top = std::max(top, v);
         }
+    }
+    {  // ln of the RMS over frames j-1, j, j+1 (the packet's edge frames repeat themselves)
+        const float k = 1.0f / 3;
+        std::vector<float> sm(out.size());
+        for (int j = 0; j < frames; ++j)
+            for (int f = 0; f < kBins; ++f) {
+                const size_t i = static_cast<size_t>(j) * kBins + f;
+                const float a = out[j > 0 ? i - kBins : i], b = out[j + 1 < frames ? i + kBins : i];
+                const double p = k * std::exp(2.0 * a) + (1 - 2 * k) * std::exp(2.0 * out[i]) + k * std::exp(2.0 * b);
+                sm[i] = static_cast<float>(0.5 * std::log(p));
+            }
+        out.swap(sm);
     }
     const float low = std::max(kAbsoluteFloor, top - kRelativeRange);
     for (float& v : out) v = std::max(v, low);

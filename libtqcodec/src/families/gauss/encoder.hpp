@@ -18,7 +18,7 @@ std::unique_ptr<FamilyEncoder> make_encoder(const Params& params, int channels);
 bool uses_mid_side(const Params& params, int channels);
 
 // The fitter's target for `frames` frames of x, frame j windowing x[j*kHop, j*kHop + kFftSize)
-// (zeros past the end): natural-log magnitudes, clamped from below (BITSTREAM.md).
+// (zeros past the end): ln of the RMS magnitude over 3 frames, clamped from below (BITSTREAM.md).
 std::vector<float> analysis_target(std::span<const float> x, int frames);
 
 }  // namespace tq::gauss

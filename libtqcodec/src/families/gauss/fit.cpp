@@ -50,6 +50,9 @@ const std::array<float, kBins>& bin_weights() {
     return w;
 }
 
+// Residual peaks (weighted nats) below this are not worth a Gaussian.
+constexpr float kMinPeak = 0.3f;
+
 constexpr float kRates[6] = {0.15f, 0.15f, 0.04f, 0.04f, 0.04f, 0.08f};  // t, f, u1, u2, theta, a
 constexpr float kFloorRate = 0.05f;
 
@@ -101,6 +104,17 @@ void add_at_peaks(Model& m, std::span<const float> target, std::span<const float
     std::vector<float> r(target.size());
     const auto& w = bin_weights();
     for (size_t i = 0; i < r.size(); ++i) r[i] = (target[i] - model[i]) * w[i % kBins];
+    {
+        // Noise makes random local maxima: pick peaks of the residual smoothed along time.
+        std::vector<float> sm(r.size());
+        for (int t = 0; t < T; ++t)
+            for (int f = 0; f < kBins; ++f) {
+                const size_t i = static_cast<size_t>(t) * kBins + f;
+                const float a = r[t > 0 ? i - kBins : i], b = r[t + 1 < T ? i + kBins : i];
+                sm[i] = 0.25f * a + 0.5f * r[i] + 0.25f * b;
+            }
+        r.swap(sm);
+    }
     struct Peak {
         float v;
         int t, f;
@@ -109,7 +123,7 @@ void add_at_peaks(Model& m, std::span<const float> target, std::span<const float
     for (int t = 0; t < T; ++t)
         for (int f = 0; f < kBins; ++f) {
             const float v = r[static_cast<size_t>(t) * kBins + f];
-            if (v < 0.5f) continue;
+            if (v < kMinPeak) continue;
             bool top = true;
             for (int dt = -1; dt <= 1 && top; ++dt)
                 for (int df = -1; df <= 1; ++df) {
@@ -225,6 +239,15 @@ Model fit(std::span<const float> target, int frames, const FitSettings& s) {
         const int want = static_cast<int>(static_cast<long>(s.max_gaussians) * (stage + 1) / stages);
         add_at_peaks(m, target, model, want - static_cast<int>(m.gaussians.size()));
         adam_steps(m, target, s.iterations / stages, s.threads, true);
+    }
+    // Peaks hidden under the boxes of earlier Gaussians show up now: up to `stages`
+    // shorter rounds fill the count.
+    for (int extra = 0; extra < stages && static_cast<int>(m.gaussians.size()) < s.max_gaussians; ++extra) {
+        render(m, model, s.threads);
+        const size_t before = m.gaussians.size();
+        add_at_peaks(m, target, model, s.max_gaussians - static_cast<int>(before));
+        if (m.gaussians.size() == before) break;
+        adam_steps(m, target, s.iterations / (2 * stages), s.threads, true);
     }
     // Prune what contributes little.
     std::erase_if(m.gaussians, [](const Gaussian& g) { return g.a < 0.1f; });
