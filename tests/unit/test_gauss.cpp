@@ -428,6 +428,15 @@ TEST(GaussHostile, ExtremeScalesAndAmplitudesDecodeFinite) {
         }
 }
 
+TEST(GaussHostile, CoveragePastTheBoundIsCorrupt) {
+    // Every Gaussian of scale 64 covers the whole packet: 100 of them is past kMaxCoverage.
+    QModel q = random_qmodel(kFramesPerPacket, 100, 10);
+    for (auto& g : q.gaussians) g.u1 = g.u2 = kScaleLevels - 1;
+    std::vector<float> out;
+    EXPECT_EQ(try_decode(write_channel(q), kFrameSize, out), TQ_ERR_CORRUPT);
+    EXPECT_GT(coverage(dequantize(q)), kMaxCoverage * kFramesPerPacket * kBins);
+}
+
 TEST(GaussHostile, CountPastTheBoundIsCorrupt) {
     tq::RangeEncoder enc;
     // A floor of zeros (first symbol then deltas), then a count of kMaxGaussians + 1.

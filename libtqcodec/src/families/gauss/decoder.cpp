@@ -90,6 +90,9 @@ public:
                 continue;
             }
             models.push_back(dequantize(read_channel(sections[static_cast<size_t>(c)], frames)));
+            const long cells = coverage(models.back()), bound = kMaxCoverage * frames * kBins;
+            require_intact(cells <= bound, "gauss packet: the Gaussians cover " + std::to_string(cells) +
+                                               " cells, at most " + std::to_string(bound));
         }
         for (int c = 0; c < channels_; ++c) streams_[static_cast<size_t>(c)].decode(models[static_cast<size_t>(c)]);
         finish(out);

@@ -125,6 +125,21 @@ private:
         return write_channel(quantize(k));
     }
 
+    // The longest prefix whose quantized boxes stay within the decoder's coverage bound.
+    static size_t coverage_count(const Model& m) {
+        Model q = dequantize(quantize(m));
+        const long bound = kMaxCoverage * m.frames * kBins;
+        long cells = 0;
+        for (size_t i = 0; i < q.gaussians.size(); ++i) {
+            Model one;
+            one.frames = q.frames;
+            one.gaussians = {q.gaussians[i]};
+            cells += coverage(one);
+            if (cells > bound) return i;
+        }
+        return q.gaussians.size();
+    }
+
     // The largest prefix (by importance) of m's Gaussians whose section fits `budget`.
     size_t fitting_count(const Model& m, double budget) const {
         size_t lo = 0, hi = m.gaussians.size();
@@ -147,11 +162,13 @@ private:
         s.max_gaussians = static_cast<int>(std::clamp(room / bytes_per_gaussian_ * 1.15, 0.0,
                                                       std::min(double(kMaxGaussians), 8.0 * frames)));
         Model m = fit(target, frames, s);
+        m.gaussians.resize(coverage_count(m));
         size_t k = fitting_count(m, budget);
         if (k < m.gaussians.size()) {
             m.gaussians.resize(k);
             refine(m, target, std::max(4, p_.iterations / 8), p_.threads, true);
             order_by_importance(m);
+            m.gaussians.resize(coverage_count(m));
             k = fitting_count(m, budget);
         }
         std::vector<uint8_t> out = section(m, k);

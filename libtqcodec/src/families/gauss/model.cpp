@@ -86,6 +86,15 @@ Footprint footprint(const Gaussian& g, int frames) {
     return fp;
 }
 
+long coverage(const Model& m) {
+    long cells = 0;
+    for (const Gaussian& g : m.gaussians) {
+        const Footprint p = footprint(g, m.frames);
+        if (p.t0 <= p.t1 && p.f0 <= p.f1) cells += static_cast<long>(p.t1 - p.t0 + 1) * (p.f1 - p.f0 + 1);
+    }
+    return cells;
+}
+
 void render_floor(const Model& m, std::span<float> out) {
     const int knots = floor_times(m.frames);
     const auto& bw = band_weights();

@@ -63,6 +63,13 @@ struct Footprint {
 };
 Footprint footprint(const Gaussian& g, int frames);
 
+// The cells all the Gaussians' boxes cover together may be at most kMaxCoverage times the
+// packet's cells: the decoder refuses more (TQ_ERR_CORRUPT), the encoder never writes more, so
+// rendering a packet is bounded (a hostile packet of 4095 Gaussians of scale 64 would otherwise
+// cost 200 million kernel evaluations).
+inline constexpr long kMaxCoverage = 48;
+long coverage(const Model& m);
+
 // Runs body(i) for i in [0, n) on up to `threads` threads, in contiguous chunks.
 template <class F>
 void parallel_for(int n, int threads, F&& body);
