@@ -99,7 +99,8 @@ void init_floor(Model& m, std::span<const float> target) {
 }
 
 // Adds up to `count` Gaussians at the largest local maxima of the residual target - model.
-void add_at_peaks(Model& m, std::span<const float> target, std::span<const float> model, int count) {
+void add_at_peaks(Model& m, std::span<const float> target, std::span<const float> model, int count,
+                  float min_peak = kMinPeak) {
     const int T = m.frames;
     std::vector<float> r(target.size());
     const auto& w = bin_weights();
@@ -123,7 +124,7 @@ void add_at_peaks(Model& m, std::span<const float> target, std::span<const float
     for (int t = 0; t < T; ++t)
         for (int f = 0; f < kBins; ++f) {
             const float v = r[static_cast<size_t>(t) * kBins + f];
-            if (v < kMinPeak) continue;
+            if (v < min_peak) continue;
             bool top = true;
             for (int dt = -1; dt <= 1 && top; ++dt)
                 for (int df = -1; df <= 1; ++df) {
@@ -240,12 +241,15 @@ Model fit(std::span<const float> target, int frames, const FitSettings& s) {
         add_at_peaks(m, target, model, want - static_cast<int>(m.gaussians.size()));
         adam_steps(m, target, s.iterations / stages, s.threads, true);
     }
-    // Peaks hidden under the boxes of earlier Gaussians show up now: up to `stages`
-    // shorter rounds fill the count.
+    // Peaks hidden under the boxes of earlier Gaussians show up now, and smaller ones are
+    // worth their bytes when the budget allows more: up to `stages` shorter rounds fill the
+    // count, each accepting peaks half as high as the one before.
+    float min_peak = kMinPeak;
     for (int extra = 0; extra < stages && static_cast<int>(m.gaussians.size()) < s.max_gaussians; ++extra) {
         render(m, model, s.threads);
         const size_t before = m.gaussians.size();
-        add_at_peaks(m, target, model, s.max_gaussians - static_cast<int>(before));
+        min_peak *= 0.5f;
+        add_at_peaks(m, target, model, s.max_gaussians - static_cast<int>(before), min_peak);
         if (m.gaussians.size() == before) break;
         adam_steps(m, target, s.iterations / (2 * stages), s.threads, true);
     }
