@@ -1,9 +1,10 @@
 // gauss: the fitter. From a packet's target log-magnitude it builds a Model:
 // the floor from low quantiles of the target, Gaussians added in stages at
-// the largest positive residual peaks (with half-height extents along time
-// and frequency as their first scales), Adam with analytic gradients on all
-// fields (model.hpp) between stages, then a prune of the Gaussians that
-// contribute little. Deterministic for any thread count.
+// the largest peaks of the (mel-weighted, time-smoothed) residual, with
+// half-height extents along time and frequency as their first scales, Adam
+// with analytic gradients on all fields (model.hpp) between stages, fill
+// rounds with lower thresholds until the count is reached, then a prune of
+// the Gaussians that contribute little. Deterministic for any thread count.
 #pragma once
 
 #include <span>
@@ -14,7 +15,7 @@ namespace tq::gauss {
 
 struct FitSettings {
     int max_gaussians = 200;
-    int iterations = 120;  // Adam steps in all, over the stages
+    int iterations = 96;  // Adam steps of the main stages in all (fill rounds add up to half)
     int stages = 4;
     int threads = 1;
 };
@@ -24,7 +25,7 @@ struct FitSettings {
 Model fit(std::span<const float> target, int frames, const FitSettings& settings);
 
 // A few Adam steps on `m` as it stands (geometry and amplitudes, floor), e.g.
-// after pruning; `fields` = false keeps the Gaussians' positions, scales and
+// after pruning; `geometry` = false keeps the Gaussians' positions, scales and
 // angles fixed (only amplitudes and floor move).
 void refine(Model& m, std::span<const float> target, int iterations, int threads, bool geometry);
 
