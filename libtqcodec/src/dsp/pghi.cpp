@@ -6,6 +6,9 @@
 #include <queue>
 #include <stdexcept>
 
+#include "dsp/fft.hpp"
+#include "dsp/stft.hpp"
+
 namespace tq::dsp {
 namespace {
 
@@ -121,6 +124,49 @@ void PhaseReconstructor::integrate(std::span<const float> logmag, std::size_t fr
         }
         have_prev_ = true;
     }
+}
+
+void PhaseReconstructor::set_last_phases(std::span<const float> phase) {
+    for (std::size_t m = 0; m < bins_ && m < phase.size(); ++m) prev_phase_[m] = wrap(double(phase[m]) - kPi * double(m));
+}
+
+void fast_griffin_lim(std::span<std::complex<float>> spectra, std::span<const float> magnitude, std::size_t context,
+                      std::size_t frames, std::size_t fft_size, std::size_t hop, int iterations) {
+    if (iterations <= 0 || frames == 0) return;
+    const std::size_t bins = fft_size / 2 + 1, total = context + frames;
+    const std::size_t length = (total - 1) * hop + fft_size;
+    const std::vector<float> window = periodic_hann(fft_size);
+    std::vector<float> norm(length, 0.0f);
+    for (std::size_t j = 0; j < total; ++j)
+        for (std::size_t i = 0; i < fft_size; ++i) norm[j * hop + i] += window[i] * window[i];
+    for (float& v : norm) v = 1.0f / (std::max(v, 1e-3f) * static_cast<float>(fft_size));
+    RealFft fft(fft_size);
+    std::vector<float> x(length);
+    std::vector<std::complex<float>> t(spectra.begin(), spectra.end()), previous = t;
+    constexpr float kAlpha = 0.99f;
+    for (int it = 0; it < iterations; ++it) {
+        std::fill(x.begin(), x.end(), 0.0f);
+        for (std::size_t j = 0; j < total; ++j) {
+            std::copy_n(t.begin() + static_cast<long>(j * bins), bins, fft.spectrum().begin());
+            fft.inverse();
+            for (std::size_t i = 0; i < fft_size; ++i) x[j * hop + i] += fft.time()[i] * window[i];
+        }
+        for (std::size_t i = 0; i < length; ++i) x[i] *= norm[i];
+        for (std::size_t j = context; j < total; ++j) {
+            const auto spec = windowed_spectrum(fft, x, window, j * hop);
+            const float* mag = magnitude.data() + (j - context) * bins;
+            for (std::size_t m = 0; m < bins; ++m) {
+                const std::complex<float> v = spec[m];
+                const float a = std::abs(v);
+                const std::complex<float> c = a > 0.0f ? v * (mag[m] / a) : std::complex<float>(mag[m], 0.0f);
+                const std::size_t k = j * bins + m;
+                t[k] = c + kAlpha * (c - previous[k]);
+                previous[k] = c;
+            }
+        }
+    }
+    std::copy(previous.begin() + static_cast<long>(context * bins), previous.end(),
+              spectra.begin() + static_cast<long>(context * bins));
 }
 
 }  // namespace tq::dsp

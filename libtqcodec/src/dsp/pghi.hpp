@@ -1,8 +1,7 @@
 // Phase reconstruction from STFT magnitude alone: phase gradient heuristic
 // integration (PGHI; Prusa, Balazs, Sondergaard, TASLP 2017) in its streaming
 // form (Prusa, Holighaus 2017), frame after frame.
-// (Griffin-Lim refinement is not implemented yet: PGHI alone is deterministic
-// and bounded in time.)
+// fast_griffin_lim() refines a block's phases by a fixed number of iterations.
 //
 // Framing: frame j is the DFT of fft_size samples starting at j * hop,
 // windowed by a periodic Hann window (dsp/stft.hpp); the Hann window is
@@ -16,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <complex>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -43,6 +43,10 @@ public:
 
     void reset();
 
+    // Replaces the phases of the last frame integrated (DFT phases, as integrate() writes
+    // them), e.g. after griffin_lim() refined them, so the next block continues from those.
+    void set_last_phases(std::span<const float> phase);
+
 private:
     std::size_t fft_size_, hop_, bins_;
     double lambda_;
@@ -52,5 +56,15 @@ private:
     std::vector<float> prev_logmag_, prev_phase_, prev_tgrad_;  // centre-referenced phase of the last frame
     std::vector<uint8_t> prev_valid_;
 };
+
+// Fast Griffin-Lim (Perraudin, Balazs, Sondergaard 2013; alpha 0.99) over one block
+// of `context` + `frames` spectra [frame][bin] (frame j windows samples j*hop ..
+// j*hop + fft_size of the block's signal, periodic Hann analysis and synthesis):
+// `iterations` rounds of inverse STFT (normalised by the window-square sum at each
+// sample), forward STFT and the magnitudes put back. The first `context` frames (the
+// previous block's last ones) never change; `magnitude` holds the other frames'.
+// Bounded and deterministic: 2 * iterations * (context + frames) FFTs.
+void fast_griffin_lim(std::span<std::complex<float>> spectra, std::span<const float> magnitude, std::size_t context,
+                      std::size_t frames, std::size_t fft_size, std::size_t hop, int iterations);
 
 }  // namespace tq::dsp

@@ -19,21 +19,29 @@ namespace {
 constexpr float kNoiseBelow = 0.5f;
 // The fit models the mean of ln|X|, which for noise (Rayleigh |X|) lies about
 // gamma/2 = 0.29 nats below ln of the RMS (less after the encoder's 3-frame power average);
-// noise cells get kNoiseBias back (0.4 measured best on a few dev excerpts, 0.2..0.5 tried).
-constexpr float kNoiseBias = 0.4f;
+// noise cells get kNoiseBias back (measured on a few dev excerpts: 0.4 best without Griffin-Lim,
+// 0.1 with it, 0..0.6 tried).
+constexpr float kNoiseBias = 0.1f;
 // No decoded magnitude exceeds e^kMaxLog (a full-scale sine is e^4.85).
 constexpr float kMaxLog = 8.0f;
 // Periodic Hann at hop kFftSize / 4: the window-square sum is 1.5.
 constexpr float kOlaGain = 1.5f;
+// The frames before a packet that overlap its first (frame j covers hops j-3 .. j).
+constexpr size_t kContext = kFftSize / kHop - 1;
+// Fast Griffin-Lim iterations after PGHI, over each packet with the previous packet's last
+// kContext frames fixed (1..16 tried on dev excerpts: 1-2 lower the mel distance by ~0.2, more
+// do not help).
+constexpr int kGriffinLimIterations = 2;
 
 class Synthesis {
 public:
-    Synthesis() : pghi_(kFftSize, kHop), ola_(kFftSize, kHop, kOlaGain) {}
+    Synthesis() : pghi_(kFftSize, kHop), ola_(kFftSize, kHop, kOlaGain), context_(kContext * kBins) {}
 
     void reset() {
         pghi_.reset();
         ola_.reset();
         ready_.clear();
+        std::fill(context_.begin(), context_.end(), std::complex<float>{});
     }
 
     void decode(const Model& m) {
@@ -49,14 +57,24 @@ public:
             if (noise[i]) logmag[i] += kNoiseBias;
         }
         pghi_.integrate(logmag, static_cast<size_t>(frames), noise, phase);
-        std::vector<std::complex<float>> spectrum(kBins);
+        // The block: the previous packet's last kContext spectra, then this packet's.
+        std::vector<std::complex<float>> block(context_);
+        block.resize(context_.size() + cells);
+        std::vector<float> magnitude(cells);
+        for (size_t i = 0; i < cells; ++i) {
+            magnitude[i] = std::exp(logmag[i]);
+            block[context_.size() + i] = std::polar(magnitude[i], phase[i]);
+        }
+        dsp::fast_griffin_lim(block, magnitude, kContext, static_cast<size_t>(frames), kFftSize, kHop, kGriffinLimIterations);
+        std::vector<float> last(kBins);
+        for (int f = 0; f < kBins; ++f) last[static_cast<size_t>(f)] = std::arg(block[block.size() - kBins + static_cast<size_t>(f)]);
+        pghi_.set_last_phases(last);
+        std::copy(block.end() - static_cast<long>(context_.size()), block.end(), context_.begin());
         const size_t first = ready_.size();
         ready_.resize(first + static_cast<size_t>(frames) * kHop);
+        std::vector<std::complex<float>> spectrum(kBins);
         for (int j = 0; j < frames; ++j) {
-            for (int f = 0; f < kBins; ++f) {
-                const size_t i = static_cast<size_t>(j) * kBins + f;
-                spectrum[static_cast<size_t>(f)] = std::polar(std::exp(logmag[i]), phase[i]);
-            }
+            std::copy_n(block.begin() + static_cast<long>((kContext + static_cast<size_t>(j)) * kBins), kBins, spectrum.begin());
             spectrum[0] = std::real(spectrum[0]);
             spectrum[kBins - 1] = std::real(spectrum[kBins - 1]);
             ola_.push(spectrum, std::span(ready_).subspan(first + static_cast<size_t>(j) * kHop, kHop));
@@ -72,6 +90,7 @@ private:
     dsp::PhaseReconstructor pghi_;
     nn::OverlapAdd ola_;
     std::vector<float> ready_;
+    std::vector<std::complex<float>> context_;  // the last kContext spectra decoded
 };
 
 class Decoder final : public FamilyDecoder {

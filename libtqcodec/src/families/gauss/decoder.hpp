@@ -1,6 +1,7 @@
 // gauss decoder: per coded channel, renders the packet's log-magnitude,
 // reconstructs the phase (dsp/pghi.hpp: PGHI, random phases where only the
-// floor speaks) continuing from the previous packet, and overlap-adds.
+// floor speaks) continuing from the previous packet, refines it by two fast
+// Griffin-Lim iterations over the packet, and overlap-adds.
 #pragma once
 
 #include <memory>
