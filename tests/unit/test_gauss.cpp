@@ -435,7 +435,9 @@ TEST(GaussCodec, RateFollowsTheBitrateAndQualityImproves) {
         // by a little, the trend must hold.
         EXPECT_LT(err, previous + 0.03) << bitrate;
         if (bitrate == 4000) lowest_rate = err;
-        if (bitrate == 32000) EXPECT_LT(err, lowest_rate + 0.01);
+        if (bitrate == 32000) {
+            EXPECT_LT(err, lowest_rate + 0.01);
+        }
         previous = err;
     }
 }
