@@ -31,7 +31,9 @@ std::vector<std::vector<uint8_t>> seed_inputs() {
     std::vector<std::vector<uint8_t>> seeds = {decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=64,bits=2", 0.3)),
             decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=256,bits=3,residual=1", 0.2)),
             decoder_input(encode_test_stream(TQ_FAMILY_FRACTAL, 44100, "packet=4096,quality=0.3", 0.2)),
-            decoder_input(encode_test_stream(TQ_FAMILY_STFTAE, 24000, "step=184", 1.1))};
+            decoder_input(encode_test_stream(TQ_FAMILY_STFTAE, 24000, "step=184", 1.1)),
+            // A short packet and the flush of a stereo (mid/side) stream at the default 16 kbit/s.
+            decoder_input(encode_test_stream(TQ_FAMILY_GAUSS, 24000, "iterations=16", 0.6))};
     // rvq needs its model, which a build may lack.
     if (tq_family_available(TQ_FAMILY_RVQ))
         seeds.push_back(decoder_input(encode_test_stream(TQ_FAMILY_RVQ, 24000, "codebooks=3", 0.5)));
