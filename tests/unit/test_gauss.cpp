@@ -25,12 +25,13 @@
 #include "families/gauss/model.hpp"
 #include "families/gauss/params.hpp"
 #include "nn/spectral_head.hpp"
+#include "family_harness.hpp"
 #include "test_support.hpp"
 
 namespace {
 
 using namespace tq::gauss;
-using Planes = std::vector<std::vector<float>>;
+using tqtest::Planes;
 constexpr double kPi = std::numbers::pi;
 
 bool all_finite(std::span<const float> x) {
@@ -343,52 +344,15 @@ TEST(GaussPghi, GriffinLimImprovesConsistencyAndKeepsTheContext) {
 
 // ---- codec -------------------------------------------------------------------------------
 
-struct Coded {
-    std::vector<uint8_t> params;
-    std::vector<std::vector<uint8_t>> payloads;
-    std::vector<int> samples;
-};
+using tqtest::Coded;
 
-std::unique_ptr<tq::FamilyEncoder> encoder(int channels, int bitrate, const std::string& options = "") {
-    const tq::FamilyDescriptor* family = tq::find_family(TQ_FAMILY_GAUSS);
-    return make_encoder(
-        tq::EncoderSetup{kSampleRate, channels, bitrate, tq::OptionValues::parse(family->options, "gauss", options)});
-}
+constexpr tqtest::FamilyHarness kHarness(TQ_FAMILY_GAUSS, kSampleRate, kFrameSize, kDelay);
 
-tq::StreamInfo stream_info(int channels) { return {TQ_FAMILY_GAUSS, kSampleRate, channels, kFrameSize, kDelay}; }
-
+tq::StreamInfo stream_info(int channels) { return kHarness.stream_info(channels); }
 Coded encode_all(const Planes& pcm, int bitrate, const std::string& options = "") {
-    const auto enc = encoder(static_cast<int>(pcm.size()), bitrate, options);
-    Coded coded{enc->params(), {}, {}};
-    const int total = static_cast<int>(pcm[0].size());
-    for (int pos = 0; pos < total; pos += kFrameSize) {
-        std::vector<const float*> ptrs;
-        for (const auto& plane : pcm) ptrs.push_back(plane.data() + pos);
-        const int n = std::min(kFrameSize, total - pos);
-        coded.payloads.push_back(enc->encode({ptrs.data(), static_cast<int>(pcm.size()), n}));
-        coded.samples.push_back(n);
-    }
-    int n = 0;
-    std::vector<uint8_t> tail = enc->flush(n);
-    if (n > 0) {
-        coded.payloads.push_back(std::move(tail));
-        coded.samples.push_back(n);
-    }
-    return coded;
+    return kHarness.encode_all(pcm, bitrate, options);
 }
-
-Planes decode_all(const Coded& coded, int channels) {
-    const auto dec = make_decoder(stream_info(channels), coded.params);
-    Planes out(static_cast<size_t>(channels));
-    for (size_t p = 0; p < coded.payloads.size(); ++p) {
-        Planes part(out.size(), std::vector<float>(static_cast<size_t>(coded.samples[p])));
-        std::vector<float*> ptrs;
-        for (auto& plane : part) ptrs.push_back(plane.data());
-        dec->decode(coded.payloads[p], {ptrs.data(), channels, coded.samples[p]});
-        for (size_t c = 0; c < out.size(); ++c) out[c].insert(out[c].end(), part[c].begin(), part[c].end());
-    }
-    return out;
-}
+Planes decode_all(const Coded& coded, int channels) { return kHarness.decode_all(coded, channels); }
 
 TEST(GaussCodec, DecodedLengthIsInputPlusDelay) {
     for (int length : {1, 127, 128, 5000, kFrameSize, kFrameSize + 1, 2 * kFrameSize + 4321}) {
