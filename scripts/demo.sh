@@ -16,6 +16,8 @@ SETTINGS=(
   "turbo|bits=6,residual=1"
   "fractal||64k"
   "stftae||12k"
+  "rvq||6k"
+  "gauss||16k"
 )
 
 log "encoding the bundled clips (files in $OUT)"
