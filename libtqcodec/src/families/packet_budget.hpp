@@ -4,6 +4,9 @@
 // container's framing (container/tqc_framing.hpp, which owns those bytes).
 #pragma once
 
+#include <string>
+
+#include "core/error.hpp"
 #include "tqc_framing.hpp"
 
 namespace tq {
@@ -29,6 +32,14 @@ inline constexpr double kPacketOverheadBits = 8.0 * kPacketOverheadBytes;
 // `sample_rate`). Negative when the framing alone exceeds the bitrate.
 inline double payload_budget_bytes(int bitrate, int samples, int sample_rate) {
     return static_cast<double>(bitrate) * samples / sample_rate / 8.0 - kPacketOverheadBytes;
+}
+
+// Throws TQ_ERR_INVALID_ARGUMENT ("<who>: bitrate N b/s outside MIN..MAX") unless
+// `bitrate` is 0 (the caller's default) or within [min, max].
+inline void require_bitrate(int bitrate, int min, int max, const std::string& who) {
+    require(bitrate == 0 || (bitrate >= min && bitrate <= max), TQ_ERR_INVALID_ARGUMENT,
+            who + ": bitrate " + std::to_string(bitrate) + " b/s outside " + std::to_string(min) + ".." +
+                std::to_string(max));
 }
 
 }  // namespace tq

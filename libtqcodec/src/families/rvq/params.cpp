@@ -26,13 +26,7 @@ std::span<const tq_option_info> option_schema() { return kOptions; }
 std::span<const int> sample_rates() { return kSampleRates; }
 
 Params params_from_setup(const EncoderSetup& setup) {
-    require(setup.sample_rate == kSampleRate, TQ_ERR_UNSUPPORTED,
-            "rvq: the model runs at 24000 Hz only; resample the input (" + std::to_string(setup.sample_rate) +
-                " Hz) to 24000 Hz");
-    require(setup.bitrate == 0 || (setup.bitrate >= kMinBitrate && setup.bitrate <= kMaxBitrate),
-            TQ_ERR_INVALID_ARGUMENT,
-            "rvq: bitrate " + std::to_string(setup.bitrate) + " b/s outside " + std::to_string(kMinBitrate) + ".." +
-                std::to_string(kMaxBitrate));
+    require_bitrate(setup.bitrate, kMinBitrate, kMaxBitrate, "rvq");
     Params p;
     p.stereo = static_cast<Stereo>(setup.options.get_int("stereo"));
     p.codebooks = setup.options.get_int("codebooks");

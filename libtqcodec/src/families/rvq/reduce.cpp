@@ -10,9 +10,7 @@ Reducer::Reducer(const StreamInfo& info, std::span<const uint8_t> params, int bi
     : channels_(info.channels), codebooks_(codebooks), rate_(bitrate) {
     require((bitrate == 0) != (codebooks == 0), TQ_ERR_INVALID_ARGUMENT,
             "rvq reduce: give either a bitrate or a number of codebooks");
-    require(bitrate == 0 || (bitrate >= kMinBitrate && bitrate <= kMaxBitrate), TQ_ERR_INVALID_ARGUMENT,
-            "rvq reduce: bitrate " + std::to_string(bitrate) + " b/s outside " + std::to_string(kMinBitrate) + ".." +
-                std::to_string(kMaxBitrate));
+    require_bitrate(bitrate, kMinBitrate, kMaxBitrate, "rvq reduce");
     require(codebooks >= 0 && codebooks <= kCodebooks, TQ_ERR_INVALID_ARGUMENT,
             "rvq reduce: " + std::to_string(codebooks) + " codebooks outside 1..16");
     (void)parse_params_for_model(params, info);

@@ -25,10 +25,7 @@ std::span<const tq_option_info> option_schema() { return kOptions; }
 std::span<const int> sample_rates() { return kSampleRates; }
 
 Params params_from_setup(const EncoderSetup& setup) {
-    require(setup.bitrate == 0 || (setup.bitrate >= kMinBitrate && setup.bitrate <= kMaxBitrate),
-            TQ_ERR_INVALID_ARGUMENT,
-            "stftae: bitrate " + std::to_string(setup.bitrate) + " b/s outside " + std::to_string(kMinBitrate) +
-                ".." + std::to_string(kMaxBitrate));
+    require_bitrate(setup.bitrate, kMinBitrate, kMaxBitrate, "stftae");
     Params p;
     p.stereo = static_cast<Stereo>(setup.options.get_int("stereo"));
     p.step = setup.options.get_int("step");
