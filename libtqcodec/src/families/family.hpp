@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/options.hpp"
 #include "families/packet_budget.hpp"  // payload_budget_bytes(): a bitrate as bytes per packet
 #include "tqcodec/tqcodec.h"
@@ -61,6 +63,28 @@ public:
         samples = 0;
         return {};
     }
+};
+
+// The packet rules of an encoder with a delay: every packet but the last holds
+// frame_size samples, and flush codes the delayed tail once, after some input.
+class PacketSequence {
+public:
+    // At the top of encode(): throws TQ_ERR_INVALID_ARGUMENT after a short packet.
+    void begin(int samples, int frame_size, const std::string& who) {
+        require(!ended_, TQ_ERR_INVALID_ARGUMENT, who + ": only the last packet may be shorter than the frame size");
+        ended_ = samples < frame_size;
+        started_ = true;
+    }
+    // In flush(): true the first time after some input (the tail is due); the
+    // stream then takes no more packets.
+    bool tail_due() {
+        if (!started_ || flushed_) return false;
+        flushed_ = ended_ = true;
+        return true;
+    }
+
+private:
+    bool started_ = false, ended_ = false, flushed_ = false;
 };
 
 class FamilyDecoder {

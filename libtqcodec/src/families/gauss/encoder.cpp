@@ -67,17 +67,14 @@ public:
     std::vector<uint8_t> params() const override { return serialize_params(p_); }
 
     std::vector<uint8_t> encode(const PlanarIn& pcm) override {
-        require(!ended_, TQ_ERR_INVALID_ARGUMENT, "gauss: only the last packet may be shorter than the frame size");
-        ended_ = pcm.samples < kFrameSize;
-        started_ = true;
+        sequence_.begin(pcm.samples, kFrameSize, "gauss");
         append(pcm);
         return code_packet(pcm.samples);
     }
 
     std::vector<uint8_t> flush(int& samples) override {
         samples = 0;
-        if (!started_ || flushed_) return {};
-        flushed_ = ended_ = true;
+        if (!sequence_.tail_due()) return {};
         samples = kDelay;
         return code_packet(kDelay);
     }
@@ -192,7 +189,7 @@ private:
     Schedule schedule_;
     double carry_ = 0.0;
     double bytes_per_gaussian_ = 3.5;
-    bool started_ = false, ended_ = false, flushed_ = false;
+    PacketSequence sequence_;
 };
 
 }  // namespace

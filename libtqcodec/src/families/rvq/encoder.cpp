@@ -60,9 +60,7 @@ public:
     std::vector<uint8_t> params() const override { return serialize_params(p_); }
 
     std::vector<uint8_t> encode(const PlanarIn& pcm) override {
-        require(!ended_, TQ_ERR_INVALID_ARGUMENT, "rvq: only the last packet may be shorter than the frame size");
-        ended_ = pcm.samples < kFrameSize;
-        started_ = true;
+        sequence_.begin(pcm.samples, kFrameSize, "rvq");
         const std::vector<std::vector<float>> coded = coded_channels(pcm, p_.stereo);
         for (size_t c = 0; c < coded.size(); ++c) streams_[c].append(coded[c].data(), pcm.samples);
         return code_packet(pcm.samples, false);
@@ -71,8 +69,7 @@ public:
     // The last kDelay samples of the delayed stream, from the input's silent continuation.
     std::vector<uint8_t> flush(int& samples) override {
         samples = 0;
-        if (!started_ || flushed_) return {};
-        flushed_ = ended_ = true;
+        if (!sequence_.tail_due()) return {};
         samples = kDelay;
         return code_packet(kDelay, true);
     }
@@ -100,7 +97,7 @@ private:
     std::vector<LatentStream> streams_;
     Schedule schedule_;
     RateControl rate_;
-    bool started_ = false, ended_ = false, flushed_ = false;
+    PacketSequence sequence_;
 };
 
 }  // namespace

@@ -115,13 +115,10 @@ public:
     std::vector<uint8_t> params() const override { return serialize_params(p_); }
 
     std::vector<uint8_t> encode(const PlanarIn& pcm) override {
-        require(!ended_, TQ_ERR_INVALID_ARGUMENT,
-                "turbo mdct: only the last packet may be shorter than the frame size");
+        sequence_.begin(pcm.samples, p_.frame_size, "turbo mdct");
         const int frames = frames_for(pcm.samples, n_);
         for (int f = 0; f < frames; ++f)
             for (int c = 0; c < channels_; ++c) transform(pcm.data[c], f * n_, pcm.samples, f, c);
-        ended_ = pcm.samples < p_.frame_size;
-        started_ = true;
         return code_packet(frames);
     }
 
@@ -129,8 +126,7 @@ public:
     // history and silence.
     std::vector<uint8_t> flush(int& samples) override {
         samples = 0;
-        if (!started_ || flushed_) return {};
-        flushed_ = ended_ = true;
+        if (!sequence_.tail_due()) return {};
         for (int c = 0; c < channels_; ++c) transform(nullptr, 0, 0, 0, c);
         samples = n_;
         return code_packet(1);
@@ -238,7 +234,7 @@ private:
     dsp::Mdct mdct_;
     std::vector<float> history_, window_;
     double credit_ = 0.0;
-    bool started_ = false, ended_ = false, flushed_ = false;
+    PacketSequence sequence_;
 };
 
 class MdctDecoder final : public FamilyDecoder, private PacketModel {
