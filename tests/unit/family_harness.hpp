@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -78,6 +79,20 @@ public:
             for (size_t c = 0; c < out.size(); ++c) out[c].insert(out[c].end(), part[c].begin(), part[c].end());
         }
         return out;
+    }
+
+    // Decodes packet 0 of a mono stream, conceals packet 1, decodes packet 2:
+    // every output must stay finite (the decoder's state kept in step).
+    void expect_conceal_keeps_decoder_in_step(const Coded& coded) const {
+        const auto dec = descriptor().make_decoder(stream_info(1), coded.params);
+        std::vector<float> out(static_cast<size_t>(frame_size_));
+        float* plane = out.data();
+        dec->decode(coded.payloads[0], {&plane, 1, frame_size_});
+        std::fill(out.begin(), out.end(), 0.0f);
+        dec->conceal({&plane, 1, frame_size_});
+        EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](float v) { return std::isfinite(v); }));
+        dec->decode(coded.payloads[2], {&plane, 1, frame_size_});
+        EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](float v) { return std::isfinite(v); }));
     }
 
 private:
