@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "dsp/fwht.hpp"
 #include "dsp/lloyd_max.hpp"
+#include "dsp/lpc.hpp"
 
 namespace {
 
@@ -260,6 +261,41 @@ TEST(ScalarQuantizer, HandlesArbitraryUnevenLevelSets) {
             ASSERT_LE(std::abs(x - q.level(q.quantize(x))), best + 1e-6f);
         }
     }
+}
+
+/* ---- linear prediction ---- */
+
+TEST(Lpc, LevinsonRecoversAnAutoregressiveProcessOfOrderOne) {
+    const double rho = 0.9;
+    std::vector<double> r;
+    for (int lag = 0; lag <= 4; ++lag) r.push_back(std::pow(rho, lag));
+    const tq::dsp::Reflection refl = tq::dsp::levinson_durbin(r);
+    ASSERT_EQ(refl.k.size(), 4u);
+    EXPECT_NEAR(refl.k[0], -rho, 1e-12);
+    for (std::size_t i = 1; i < 4; ++i) EXPECT_NEAR(refl.k[i], 0.0, 1e-12);
+    EXPECT_NEAR(refl.prediction_gain, 1.0 / (1.0 - rho * rho), 1e-9);
+}
+
+TEST(Lpc, SilenceHasNothingToPredict) {
+    const std::vector<float> zeros(64, 0.0f);
+    const tq::dsp::Reflection refl = tq::dsp::levinson_durbin(tq::dsp::autocorrelation(zeros, 8));
+    EXPECT_EQ(refl.prediction_gain, 1.0);
+    for (double k : refl.k) EXPECT_EQ(k, 0.0);
+}
+
+TEST(Lpc, StepUpMatchesTheDirectFormOfTwoStages) {
+    // A(z) = (1 + k0 z^-1) then the order-2 step: a1 = k0 + k1 k0, a2 = k1.
+    const float k[] = {0.5f, -0.25f};
+    const std::vector<float> a = tq::dsp::reflection_to_direct(k);
+    ASSERT_EQ(a.size(), 2u);
+    EXPECT_FLOAT_EQ(a[0], 0.5f + -0.25f * 0.5f);
+    EXPECT_FLOAT_EQ(a[1], -0.25f);
+}
+
+TEST(Lpc, AutocorrelationOfAKnownSequence) {
+    const float x[] = {1.0f, 2.0f, 3.0f};
+    const std::vector<double> r = tq::dsp::autocorrelation(x, 2);
+    EXPECT_EQ(r, (std::vector<double>{14.0, 8.0, 3.0}));
 }
 
 }  // namespace

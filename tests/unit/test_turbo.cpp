@@ -16,7 +16,9 @@
 #include "families/turbo/allocation.hpp"
 #include "families/turbo/bands.hpp"
 #include "families/turbo/bitstream.hpp"
+#include "families/turbo/mdct_payload.hpp"
 #include "families/turbo/params.hpp"
+#include "families/turbo/tns.hpp"
 #include "test_support.hpp"
 #include "tqcodec/tqcodec.h"
 
@@ -242,9 +244,9 @@ TEST(Turbo, NonFiniteAndHugeInputNeverBreaksTheCodec) {
 /* ---- options and bitrate ---- */
 
 TEST(Turbo, OptionSchemaListsEveryOptionWithHelp) {
-    const char* names[] = {"block", "bits", "residual", "seed", "mode", "noise_fill"};
-    ASSERT_EQ(tq_family_option_count(TQ_FAMILY_TURBO), 6);
-    for (int i = 0; i < 6; ++i) {
+    const char* names[] = {"block", "bits", "residual", "seed", "mode", "noise_fill", "tune"};
+    ASSERT_EQ(tq_family_option_count(TQ_FAMILY_TURBO), 7);
+    for (int i = 0; i < 7; ++i) {
         const tq_option_info* o = tq_family_option(TQ_FAMILY_TURBO, i);
         ASSERT_NE(o, nullptr);
         EXPECT_STREQ(o->name, names[i]);
@@ -329,9 +331,9 @@ protected:
         reference = decode(packet);
     }
     int decode_rc(const std::vector<uint8_t>& p, std::vector<float>* out = nullptr) {
-        std::vector<float> buffer(4096 * 2, 0.0f);
+        std::vector<float> buffer(static_cast<std::size_t>(codec.frame) * 2, 0.0f);
         int got = 0;
-        int rc = tq_decode(codec.dec.p, p.data(), p.size(), buffer.data(), 4096, &got);
+        int rc = tq_decode(codec.dec.p, p.data(), p.size(), buffer.data(), codec.frame, &got);
         if (out) *out = buffer;
         return rc;
     }
@@ -686,7 +688,7 @@ TEST(TurboMdct, BitsSetTheAverageBitsPerSampleWithoutABitrate) {
 
 TEST(TurboMdct, AllocationSpendsTheBudgetAndFavoursLoudBands) {
     std::mt19937 rng(25);
-    const auto layout = tq::turbo::mdct_bands(1024);
+    const auto layout = tq::turbo::mdct_bands(1024, tq::turbo::Tune::mse);
     std::vector<tq::turbo::AllocationUnit> units;
     for (int f = 0; f < 8; ++f)
         for (int b = 0; b < layout.count(); ++b)
@@ -721,7 +723,7 @@ TEST(TurboMdct, StepGainTableIsTheLloydMaxMseDrop) {
 
 TEST(TurboMdct, BandsArePowersOfTwoCoveringTheFrame) {
     for (int n = 64; n <= 4096; n *= 2) {
-        const auto layout = tq::turbo::mdct_bands(n);
+        const auto layout = tq::turbo::mdct_bands(n, tq::turbo::Tune::mse);
         int next = 0;
         for (int b = 0; b < layout.count(); ++b) {
             EXPECT_EQ(layout.offset[static_cast<std::size_t>(b)], next);
@@ -731,7 +733,7 @@ TEST(TurboMdct, BandsArePowersOfTwoCoveringTheFrame) {
         }
         EXPECT_EQ(next, n);
     }
-    EXPECT_EQ(tq::turbo::mdct_bands(1024).count(), 24);
+    EXPECT_EQ(tq::turbo::mdct_bands(1024, tq::turbo::Tune::mse).count(), 24);
 }
 
 TEST(TurboMdct, GainGridIsExactQuarterOctaves) {
@@ -969,5 +971,202 @@ TEST(TurboMdct, EncodingIsDeterministic) {
     EXPECT_EQ(sa.packets, sb.packets);
     EXPECT_EQ(sa.out, sb.out);
 }
+
+/* ---- mdct mode, tune=perceptual ---- */
+
+constexpr const char* kPerceptual = "mode=mdct,tune=perceptual";
+
+TEST(TurboPerceptual, DecodesToExactlyTheInputLengthAfterTheDelay) {
+    struct Case {
+        int rate, channels, frames;
+    };
+    const Case cases[] = {{44100, 2, 8192 * 2 + 1000}, {44100, 1, 700}, {48000, 2, 1},
+                          {16000, 1, 16000},           {8000, 1, 8017}, {96000, 3, 9000}};
+    for (const Case& c : cases) {
+        Codec codec(c.rate, c.channels, kPerceptual, 32000 * c.channels);
+        ASSERT_TRUE(codec.created) << tq_last_error_message();
+        const auto pcm = gaussian(static_cast<std::size_t>(c.frames) * c.channels, 0.1f, 41);
+        const Stream s = code_stream(codec, pcm);
+        ASSERT_EQ(s.out.size(), pcm.size()) << c.rate << " " << c.frames;
+        for (float v : s.out) ASSERT_TRUE(std::isfinite(v));
+    }
+}
+
+TEST(TurboPerceptual, PacketsHoldEightFramesUpToTheLargestFrame) {
+    Codec codec(44100, 2, kPerceptual, 64000);
+    EXPECT_EQ(codec.frame, 8 * 1024);
+    Codec big(44100, 1, std::string(kPerceptual) + ",block=4096", 64000);
+    EXPECT_EQ(big.frame, tq::turbo::kMaxFrame);
+}
+
+TEST(TurboPerceptual, BitrateIsWithinTwoPercentOfTheTarget) {
+    const int rate = 44100;
+    const std::size_t frames = static_cast<std::size_t>(rate) * 6;
+    for (int bitrate : {32000, 64000, 128000}) {
+        for (int signal = 0; signal < 2; ++signal) {
+            Codec codec(rate, 2, kPerceptual, bitrate);
+            ASSERT_TRUE(codec.created) << tq_last_error_message();
+            const auto pcm = signal == 0 ? gaussian(frames * 2, 0.1f, 42) : tones(frames, 2, rate);
+            const Stream s = code_stream(codec, pcm);
+            const double actual = stream_bitrate(s, frames, rate);
+            EXPECT_NEAR(actual / bitrate, 1.0, 0.02) << bitrate << (signal ? " tones" : " noise");
+        }
+    }
+}
+
+// Lloyd-Max shrinks every band it codes and mse leaves bands without bits
+// silent; perceptual keeps coded bands at their coded energy and fills the rest.
+TEST(TurboPerceptual, KeepsTheSignalEnergyWhereMseLosesIt) {
+    const auto pcm = gaussian(8192 * 2 * 3, 0.1f, 43);
+    auto energy_ratio = [&](const std::string& options) {
+        Codec codec(44100, 2, options, 32000);
+        const Stream s = code_stream(codec, pcm);
+        return std::inner_product(s.out.begin(), s.out.end(), s.out.begin(), 0.0) /
+               std::inner_product(pcm.begin(), pcm.end(), pcm.begin(), 0.0);
+    };
+    const double mse = energy_ratio("mode=mdct"), perceptual = energy_ratio(kPerceptual);
+    EXPECT_LT(mse, 0.3);
+    EXPECT_GT(perceptual, 0.6);  // most bands are filled at this rate, 2 dB below their gain
+    EXPECT_LT(perceptual, 1.1);
+    std::cout << "[ perceptual ] noise at 32 kb/s keeps " << perceptual << " of the input energy (mse: " << mse << ")\n";
+}
+
+// A click in the middle of a frame: the noise TNS shapes stays near the click
+// instead of spreading over the whole window before it (pre-echo).
+TEST(TurboPerceptual, TnsKeepsTheNoiseOfAClickNearTheClick) {
+    std::vector<float> pcm(8192 * 3, 0.0f);
+    std::mt19937 rng(44);
+    std::normal_distribution<float> g(0.0f, 1e-4f);
+    for (float& v : pcm) v = g(rng);
+    pcm[8192 + 600] = 0.9f;
+    auto pre_echo = [&](const std::string& options) {
+        Codec codec(44100, 1, options, 24000);
+        const Stream s = code_stream(codec, pcm);
+        EXPECT_EQ(s.out.size(), pcm.size());
+        double before = 0.0;  // the window before the click, less the 2 ms beside it
+        for (std::size_t i = 8192 + 600 - 2048; i < 8192 + 600 - 88; ++i) before += static_cast<double>(s.out[i]) * s.out[i];
+        return before;
+    };
+    const double perceptual = pre_echo(kPerceptual), filled = pre_echo("mode=mdct,noise_fill=1");
+    EXPECT_LT(perceptual, 0.5 * filled);
+    std::cout << "[ perceptual ] pre-echo energy before a click: " << perceptual << " (mse with noise fill: " << filled
+              << ")\n";
+}
+
+TEST(TurboPerceptual, SilenceDecodesToExactZerosInSmallPackets) {
+    Codec codec(44100, 2, kPerceptual, 128000);
+    const std::vector<float> pcm(8192 * 2 * 2, 0.0f);
+    const Stream s = code_stream(codec, pcm);
+    for (float v : s.out) ASSERT_EQ(v, 0.0f);
+    // prefix, budget, per frame a stereo bit and per channel a TNS bit, a time-prediction bit and a gains bit
+    for (const auto& p : s.packets) EXPECT_LE(p.size(), 2u + (21u + 8u * (1u + 2u * 3u) + 7u) / 8u);
+}
+
+TEST(TurboPerceptual, NonFiniteAndHugeInputNeverBreaksTheCodec) {
+    auto pcm = gaussian(8192 * 2, 0.1f, 45);
+    pcm[5] = std::numeric_limits<float>::quiet_NaN();
+    pcm[600] = -std::numeric_limits<float>::infinity();
+    for (std::size_t i = 2048; i < 2560; ++i) pcm[i] = 1e6f;
+    Codec codec(44100, 1, kPerceptual, 64000);
+    const Stream s = code_stream(codec, pcm);
+    ASSERT_EQ(s.out.size(), pcm.size());
+    for (float v : s.out) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(TurboPerceptual, PacketsNeverExceedTheAnnouncedMaximum) {
+    for (int bits : {1, 8}) {
+        Codec codec(44100, 8, std::string(kPerceptual) + ",block=64,bits=" + std::to_string(bits));
+        const auto pcm = gaussian(4096 * 8 * 2, 1.0f, 46);
+        const Stream s = code_stream(codec, pcm);
+        for (const auto& p : s.packets) EXPECT_LE(p.size(), tq_encoder_max_packet_size(codec.enc.p));
+    }
+}
+
+TEST(TurboPerceptual, EncodingIsDeterministic) {
+    const auto pcm = tones(8192 * 3, 2, 44100);
+    Codec a(44100, 2, kPerceptual, 96000), b(44100, 2, kPerceptual, 96000);
+    const Stream sa = code_stream(a, pcm), sb = code_stream(b, pcm);
+    EXPECT_EQ(sa.packets, sb.packets);
+    EXPECT_EQ(sa.out, sb.out);
+}
+
+TEST(TurboPerceptual, OptionsAndParamsFlags) {
+    for (const char* bad : {"tune=perceptual", "mode=mdct,tune=perceptual,noise_fill=1", "mode=mdct,tune=loud"}) {
+        Encoder e;
+        tq_encoder_config c;
+        tq_encoder_config_init(&c, TQ_FAMILY_TURBO);
+        c.options = bad;
+        EXPECT_EQ(tq_encoder_create(&c, &e.p), TQ_ERR_INVALID_ARGUMENT) << bad;
+    }
+    tq::turbo::Params p;
+    p.mode = tq::turbo::Mode::mdct;
+    p.block = 1024;
+    p.tune = tq::turbo::Tune::perceptual;
+    auto bytes = tq::turbo::serialize_params(p);
+    EXPECT_EQ(bytes[3], tq::turbo::kFlagMdct | tq::turbo::kFlagPerceptual);
+    const tq::StreamInfo info{TQ_FAMILY_TURBO, 44100, 2, 8192, 1024};
+    EXPECT_EQ(tq::turbo::parse_params(bytes, info).tune, tq::turbo::Tune::perceptual);
+    bytes[3] |= tq::turbo::kFlagNoiseFill;  // noise fill is implied: both flags at once are not a stream we write
+    EXPECT_THROW(tq::turbo::parse_params(bytes, info), tq::Error);
+    bytes[3] = tq::turbo::kFlagPerceptual;  // time mode has no tune
+    bytes[2] = 4;
+    EXPECT_THROW(tq::turbo::parse_params(bytes, info), tq::Error);
+}
+
+TEST(TurboPerceptual, PredictedGainsRoundTripInTheBitsTheyCount) {
+    std::mt19937 rng(47);
+    for (int trial = 0; trial < 200; ++trial) {
+        std::vector<int> previous(36), gains(36);
+        for (int& g : previous) g = static_cast<int>(rng() % 128);
+        for (std::size_t b = 0; b < gains.size(); ++b)  // half the trials change little from frame to frame
+            gains[b] = trial % 2 ? static_cast<int>(rng() % 128)
+                                 : std::clamp(previous[b] + static_cast<int>(rng() % 5) - 2, 0, 127);
+        for (const std::vector<int>& before : {std::vector<int>{}, previous}) {
+            tq::BitWriter out;
+            tq::turbo::write_predicted_gains(out, gains, before);
+            EXPECT_EQ(static_cast<int>(out.bit_count()), tq::turbo::predicted_gain_code_bits(gains, before));
+            const auto bytes = out.finish();
+            tq::BitReader in(bytes, "test");
+            std::vector<int> read(gains.size());
+            tq::turbo::read_predicted_gains(in, read, before);
+            EXPECT_EQ(read, gains);
+        }
+    }
+}
+
+TEST(TurboPerceptual, TnsShapeUndoesWhitenAndSkipsNoise) {
+    const int n = 1024;
+    std::vector<float> click(n);  // the MDCT of a click is a cosine across frequency: predictable
+    for (int i = 0; i < n; ++i) click[static_cast<std::size_t>(i)] = std::cos(0.3f * static_cast<float>(i));
+    const tq::turbo::TnsFilter filter = tq::turbo::tns_choose(click.data(), n);
+    EXPECT_TRUE(filter.active);
+    std::vector<float> x = click;
+    tq::turbo::tns_whiten(filter, x.data(), n);
+    double residual = 0.0, energy = 0.0;
+    for (int i = tq::turbo::tns_start(n); i < n; ++i) {
+        residual += static_cast<double>(x[static_cast<std::size_t>(i)]) * x[static_cast<std::size_t>(i)];
+        energy += static_cast<double>(click[static_cast<std::size_t>(i)]) * click[static_cast<std::size_t>(i)];
+    }
+    EXPECT_LT(residual, 0.1 * energy);
+    tq::turbo::tns_shape(filter, x.data(), n);
+    for (int i = 0; i < n; ++i) EXPECT_NEAR(x[static_cast<std::size_t>(i)], click[static_cast<std::size_t>(i)], 1e-3f) << i;
+    const auto noise = gaussian(static_cast<std::size_t>(n), 1.0f, 48);
+    EXPECT_FALSE(tq::turbo::tns_choose(noise.data(), n).active);
+}
+
+class HostilePerceptual : public HostileBase {
+protected:
+    HostilePerceptual() : HostileBase(kPerceptual, 64000, 49) {}
+};
+
+TEST_F(HostilePerceptual, TruncatedPacketsAreCorrupt) {
+    for (std::size_t size = 1; size < packet.size(); size += (size < 64 ? 1 : 37)) {
+        std::vector<uint8_t> cut(packet.begin(), packet.begin() + static_cast<long>(size));
+        EXPECT_EQ(decode_rc(cut), TQ_ERR_CORRUPT) << size;
+    }
+    expect_still_works();
+}
+
+TEST_F(HostilePerceptual, RandomBytesAndBitFlipsNeverCrash) { expect_random_bytes_and_bit_flips_never_crash(50); }
 
 }  // namespace

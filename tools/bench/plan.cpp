@@ -91,13 +91,14 @@ std::string find_corpus(const std::string& given) {
 
 namespace {
 
-bool offers_mdct_mode(tq_family f) {
+// True if the enum option `name` of family f has the choice `choice`.
+bool offers_choice(tq_family f, const std::string& name, const std::string& choice) {
     for (int i = 0; i < tq_family_option_count(f); ++i) {
         const tq_option_info* o = tq_family_option(f, i);
-        if (!o || std::string(o->name) != "mode" || o->type != TQ_OPTION_ENUM || !o->choices) continue;
+        if (!o || o->name != name || o->type != TQ_OPTION_ENUM || !o->choices) continue;
         std::string choices = "|";  // built piecewise: g++ 12 -Wrestrict false positive
         choices.append(o->choices).append("|");
-        if (choices.find("|mdct|") != std::string::npos) return true;
+        if (choices.find("|" + choice + "|") != std::string::npos) return true;
     }
     return false;
 }
@@ -121,7 +122,10 @@ std::vector<Codec> library_codecs(const std::string& list, std::vector<std::stri
             continue;
         }
         codecs.push_back({name, false, f, "", {}, false});
-        if (offers_mdct_mode(f)) codecs.push_back({name + "-mdct", false, f, "mode=mdct", {}, false});
+        if (!offers_choice(f, "mode", "mdct")) continue;
+        codecs.push_back({name + "-mdct", false, f, "mode=mdct", {}, false});
+        if (offers_choice(f, "tune", "perceptual"))
+            codecs.push_back({name + "-perceptual", false, f, "mode=mdct,tune=perceptual", {}, false});
     }
     return codecs;
 }

@@ -12,7 +12,7 @@ namespace {
 constexpr int kStepGain[kMaxBandBits] = {-42, -130, -230, -340, -458, -580, -705, -832};
 
 // 64 x log2(gain^2) = 32 x gain index (+ a constant that cancels).
-int priority(int gain_index, int bits) { return 32 * gain_index + kStepGain[bits]; }
+int priority(const AllocationUnit& unit, int bits) { return 32 * unit.gain_index + unit.bias + kStepGain[bits]; }
 
 struct Step {
     int priority;
@@ -30,7 +30,7 @@ std::vector<uint8_t> allocate_bits(std::span<const AllocationUnit> units, long b
     std::vector<uint8_t> bits(units.size(), 0);
     std::vector<Step> initial;
     for (std::size_t u = 0; u < units.size(); ++u)
-        if (units[u].gain_index > 0) initial.push_back({priority(units[u].gain_index, 0), static_cast<int>(u)});
+        if (units[u].gain_index > 0) initial.push_back({priority(units[u], 0), static_cast<int>(u)});
     std::priority_queue<Step> queue(std::less<Step>(), std::move(initial));
     while (!queue.empty() && budget > 0) {
         const int u = queue.top().unit;
@@ -39,7 +39,7 @@ std::vector<uint8_t> allocate_bits(std::span<const AllocationUnit> units, long b
         if (unit.width > budget) continue;
         budget -= unit.width;
         const int b = ++bits[static_cast<std::size_t>(u)];
-        if (b < kMaxBandBits) queue.push({priority(unit.gain_index, b), u});
+        if (b < kMaxBandBits) queue.push({priority(unit, b), u});
     }
     return bits;
 }

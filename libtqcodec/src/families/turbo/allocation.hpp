@@ -16,6 +16,7 @@ inline constexpr int kMaxBandBits = 8;
 struct AllocationUnit {
     int gain_index;
     int width;
+    int bias = 0;  // added to the priority of its every step: 64 x log2 of a distortion weight (mse: 0)
 };
 
 // Bits per coefficient (0..8) for every unit, spending at most `budget` bits in

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <bit>
 #include <string>
 
 #include "core/bitio.hpp"
@@ -13,6 +14,7 @@
 #include "families/turbo/bands.hpp"
 #include "families/turbo/bitstream.hpp"
 #include "families/turbo/mdct_payload.hpp"
+#include "families/turbo/tns.hpp"
 
 namespace tq::turbo {
 namespace {
@@ -22,12 +24,35 @@ constexpr int kMdctSignVariant = 2;
 
 int frames_for(int samples, int n) { return (samples + n - 1) / n; }
 
+constexpr float kPerceptualFillLevel = 0.8f;
+
+// tune=perceptual allocation (BITSTREAM.md section 9.3). MSE weighs a band's
+// squared error alone, which starves quiet and high bands: here the error is
+// weighed by gain^-1 (noise may grow as the square root of the band energy,
+// not in proportion to it) and by frequency^-1 (one octave lower: twice the
+// weight). In the allocator's units, 64 x log2 of the weight.
+int perceptual_gain_bias(int gain_index) { return -16 * gain_index; }
+
+std::vector<int> perceptual_band_bias(const BandLayout& bands, int n) {
+    std::vector<int> bias;
+    for (int b = 0; b < bands.count(); ++b) {
+        const int centre_x2 = 2 * bands.offset[b] + bands.width[b];  // twice the centre, in coefficients
+        bias.push_back(64 * (std::countl_zero(static_cast<unsigned>(centre_x2)) - std::countl_zero(static_cast<unsigned>(2 * n))));
+    }
+    return bias;
+}
+
 // What encoder and decoder share: layout, per-channel signs, one packet's
 // gains, allocation and coefficients ([frame][channel][...]).
 class PacketModel {
 public:
     PacketModel(const Params& p, int channels)
-        : n_(p.block), channels_(channels), bands_(mdct_bands(p.block)), shapes_(p.block) {
+        : n_(p.block),
+          channels_(channels),
+          perceptual_(p.tune == Tune::perceptual),
+          bands_(mdct_bands(p.block, p.tune)),
+          shapes_(p.block) {
+        if (perceptual_) band_bias_ = perceptual_band_bias(bands_, n_);
         signs_.resize(static_cast<std::size_t>(channels * n_));
         for (int c = 0; c < channels; ++c) make_signs(p.seed, c, 0, kMdctSignVariant, signs(c), n_);
         const std::size_t max_frames = static_cast<std::size_t>(p.frame_size / n_);
@@ -35,6 +60,7 @@ public:
         coefs_.resize(max_frames * static_cast<std::size_t>(channels * n_));
         codes_.resize(static_cast<std::size_t>(n_));
         mid_side_.resize(max_frames * static_cast<std::size_t>(bands_.count()));
+        tns_.resize(max_frames * static_cast<std::size_t>(channels));
     }
 
 protected:
@@ -78,26 +104,50 @@ protected:
     }
 
     float* signs(int c) { return signs_.data() + c * n_; }
+    TnsFilter& tns(int f, int c) { return tns_[static_cast<std::size_t>(f * channels_ + c)]; }
+    int tns_bits_of(int f, int c) { return perceptual_ ? tns_bits(tns(f, c)) : 0; }
+
+    // The gains of frame f and channel c: the mse code, or (tune=perceptual) the
+    // code that may predict them from the frame before in the packet.
+    std::span<const int> previous_gains(int f, int c) { return f > 0 ? gains_of(f - 1, c) : std::span<const int>{}; }
+    int gain_bits_of(int f, int c) {
+        return perceptual_ ? predicted_gain_code_bits(gains_of(f, c), previous_gains(f, c)) : gain_code_bits(gains_of(f, c));
+    }
+    void write_gains_of(BitWriter& out, int f, int c) {
+        if (perceptual_) return write_predicted_gains(out, gains_of(f, c), previous_gains(f, c));
+        write_gains(out, gains_of(f, c));
+    }
+    void read_gains_of(BitReader& in, int f, int c) {
+        if (perceptual_) return read_predicted_gains(in, gains_of(f, c), previous_gains(f, c));
+        read_gains(in, gains_of(f, c));
+    }
     int* gains(int f, int c) { return gains_.data() + (f * channels_ + c) * bands_.count(); }
     float* coefs(int f, int c) { return coefs_.data() + (f * channels_ + c) * n_; }
     std::span<int> gains_of(int f, int c) { return {gains(f, c), static_cast<std::size_t>(bands_.count())}; }
 
     std::vector<AllocationUnit> units(int frames) const {
         std::vector<AllocationUnit> u;
-        for (std::size_t i = 0; i < static_cast<std::size_t>(frames * channels_ * bands_.count()); ++i)
-            u.push_back({gains_[i], bands_.width[i % static_cast<std::size_t>(bands_.count())]});
+        const std::size_t bands = static_cast<std::size_t>(bands_.count());
+        for (std::size_t i = 0; i < static_cast<std::size_t>(frames * channels_) * bands; ++i) {
+            const int g = gains_[i];
+            const int bias = perceptual_ ? perceptual_gain_bias(g) + band_bias_[i % bands] : 0;
+            u.push_back({g, bands_.width[i % bands], bias});
+        }
         return u;
     }
     long max_budget(int frames) const { return static_cast<long>(kMaxBandBits) * frames * channels_ * n_; }
 
     int n_, channels_;
+    bool perceptual_;
     BandLayout bands_;
+    std::vector<int> band_bias_;  // tune=perceptual: allocation bias of each band
     BandShapeCoder shapes_;
     std::vector<float> signs_;
     std::vector<int> gains_;
     std::vector<float> coefs_;
     std::vector<uint16_t> codes_;
     std::vector<uint8_t> mid_side_;  // [frame][band]: coded as mid/side (stereo only)
+    std::vector<TnsFilter> tns_;     // [frame][channel], tune=perceptual
 };
 
 class MdctEncoder final : public FamilyEncoder, private PacketModel {
@@ -167,6 +217,14 @@ private:
         rotate_stereo(f);
     }
 
+    void shape_noise(int frames) {
+        for (int f = 0; f < frames; ++f)
+            for (int c = 0; c < channels_; ++c) {
+                tns(f, c) = tns_choose(coefs(f, c), n_);
+                tns_whiten(tns(f, c), coefs(f, c), n_);
+            }
+    }
+
     void quantize_gains(int frames) {
         for (int f = 0; f < frames; ++f)
             for (int c = 0; c < channels_; ++c)
@@ -186,11 +244,12 @@ private:
     // A short last packet gets the budget of all the frames it codes.
     std::vector<uint8_t> code_packet(int frames) {
         for (int f = 0; f < frames && stereo(); ++f) choose_mid_side(f);
+        if (perceptual_) shape_noise(frames);
         quantize_gains(frames);
         long gain_bits = 0;
         for (int f = 0; f < frames; ++f) {
             gain_bits += stereo_bits(f);
-            for (int c = 0; c < channels_; ++c) gain_bits += gain_code_bits(gains_of(f, c));
+            for (int c = 0; c < channels_; ++c) gain_bits += tns_bits_of(f, c) + gain_bits_of(f, c);
         }
         credit_ += target_bits(frames * n_);
         const long budget = std::clamp(static_cast<long>(std::floor(credit_)) - kBudgetBits - gain_bits, 0L,
@@ -201,7 +260,10 @@ private:
         out.put(static_cast<uint32_t>(budget), kBudgetBits);
         for (int f = 0; f < frames; ++f) {
             write_stereo(out, f);
-            for (int c = 0; c < channels_; ++c) write_gains(out, gains_of(f, c));
+            for (int c = 0; c < channels_; ++c) {
+                if (perceptual_) write_tns(out, tns(f, c));
+                write_gains_of(out, f, c);
+            }
         }
         write_shapes(out, frames, bits);
         std::vector<uint8_t> payload = out.finish();
@@ -254,7 +316,9 @@ public:
                                      std::to_string(p_.frame_size));
         const int frames = frames_for(out.samples, n_);
         parse(payload, frames);  // throws before any state changes
-        if (p_.noise_fill) fill_empty_bands(frames);
+        if (p_.noise_fill || perceptual_) fill_empty_bands(frames);
+        for (int f = 0; f < frames && perceptual_; ++f)
+            for (int c = 0; c < channels_; ++c) tns_shape(tns(f, c), coefs(f, c), n_);
         for (int f = 0; f < frames && stereo(); ++f) rotate_stereo(f);
         synthesize_packet(frames, out);
     }
@@ -282,7 +346,10 @@ private:
                                                          " above " + std::to_string(max_budget(frames)) + " bits");
         for (int f = 0; f < frames; ++f) {
             read_stereo(in, f);
-            for (int c = 0; c < channels_; ++c) read_gains(in, gains_of(f, c));
+            for (int c = 0; c < channels_; ++c) {
+                if (perceptual_) tns(f, c) = read_tns(in);
+                read_gains_of(in, f, c);
+            }
         }
         bits_ = allocate_bits(units(frames), budget);
         read_shapes(in, frames);
@@ -305,7 +372,18 @@ private:
                     }
                     for (int i = 0; i < w; ++i) codes_[static_cast<std::size_t>(i)] = static_cast<uint16_t>(in.get(k));
                     shapes_.decode(codes_.data(), w, gain_value(gains(f, c)[b]), k, signs(c) + off, x);
+                    if (perceptual_) keep_energy(x, w, gain_value(gains(f, c)[b]));
                 }
+    }
+
+    // Lloyd-Max reconstruction shrinks a band towards zero; tune=perceptual
+    // scales it back to the coded energy, width x gain^2.
+    static void keep_energy(float* x, int width, float gain) {
+        float energy = 0.0f;
+        for (int i = 0; i < width; ++i) energy += x[i] * x[i];
+        if (!(energy > 0.0f)) return;
+        const float scale = gain * std::sqrt(static_cast<float>(width) / energy);
+        for (int i = 0; i < width; ++i) x[i] *= scale;
     }
 
     // Bands with a gain but no bits become +-gain noise (after parsing, so a
@@ -316,8 +394,15 @@ private:
             for (int c = 0; c < channels_; ++c)
                 for (int b = 0; b < bands_.count(); ++b, ++unit) {
                     const int g = gains(f, c)[b];
-                    if (bits_[unit] == 0 && g > 0) fill_noise(coefs(f, c) + bands_.offset[b], bands_.width[b], gain_value(g));
+                    if (bits_[unit] == 0 && g > 0) fill_band(coefs(f, c), b, gain_value(g));
                 }
+    }
+
+    // tune=perceptual fills 2 dB below the band gain: a band the allocator left
+    // without bits is mostly one with peaks and valleys, and flat noise at its
+    // full energy lifts the valleys more than a log-spectral ear forgives.
+    void fill_band(float* frame, int b, float gain) {
+        fill_noise(frame + bands_.offset[b], bands_.width[b], perceptual_ ? kPerceptualFillLevel * gain : gain);
     }
 
     void fill_noise(float* x, int width, float gain) {

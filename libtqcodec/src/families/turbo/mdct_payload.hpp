@@ -22,6 +22,13 @@ void write_gains(BitWriter& out, std::span<const int> gains);
 // Reads one frame and channel's gains; TQ_ERR_CORRUPT for codes outside the grid.
 void read_gains(BitReader& in, std::span<int> gains);
 
+// tune=perceptual: after the first frame of a packet, one bit chooses between
+// the code above and deltas to the same channel's previous frame (`previous`;
+// empty for the first frame: the code above alone).
+int predicted_gain_code_bits(std::span<const int> gains, std::span<const int> previous);
+void write_predicted_gains(BitWriter& out, std::span<const int> gains, std::span<const int> previous);
+void read_predicted_gains(BitReader& in, std::span<int> gains, std::span<const int> previous);
+
 std::size_t mdct_max_payload_bytes(const Params& p, int channels);
 // The rate below which the gains and packet overhead alone exceed the budget.
 double mdct_lowest_bitrate(const Params& p, int channels);

@@ -35,6 +35,11 @@ constexpr tq_option_info kOptions[] = {
      "mdct mode: bands that get no bits decode as noise at their gain instead of silence (lower SNR, "
      "less dull)",
      nullptr},
+    {"tune", TQ_OPTION_ENUM, 0, 0, 1,
+     "mdct mode: mse minimises squared error (highest SNR); perceptual keeps every band's energy "
+     "(finer high bands, energy-exact shapes, noise in bands without bits, flatter bit allocation) "
+     "for lower spectral distance",
+     "mse|perceptual"},
 };
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
@@ -73,7 +78,11 @@ Params mdct_params_from_setup(const EncoderSetup& setup) {
     p.bits = o.given("bits") ? o.get_int("bits") : kMdctDefaultBits;
     p.seed = static_cast<uint32_t>(o.get_int("seed"));
     p.noise_fill = o.get_bool("noise_fill");
-    p.frame_size = std::max(4 * p.block, kTargetFrame);
+    p.tune = static_cast<Tune>(o.get_int("tune"));
+    require(!(p.noise_fill && p.tune == Tune::perceptual), TQ_ERR_INVALID_ARGUMENT,
+            "turbo: tune=perceptual always fills bands without bits; drop noise_fill");
+    const int frames = p.tune == Tune::perceptual ? kPerceptualFramesPerPacket : 4;
+    p.frame_size = std::max(std::min(frames * p.block, kMaxFrame), kTargetFrame);
     p.sample_rate = setup.sample_rate;
     if (setup.bitrate > 0 && !o.given("bits")) {
         p.bitrate = setup.bitrate;
@@ -92,6 +101,7 @@ Params params_from_setup(const EncoderSetup& setup) {
     const OptionValues& o = setup.options;
     if (o.get_int("mode") == static_cast<int>(Mode::mdct)) return mdct_params_from_setup(setup);
     require(!o.get_bool("noise_fill"), TQ_ERR_INVALID_ARGUMENT, "turbo: option 'noise_fill' is for mode=mdct only");
+    require(!o.given("tune"), TQ_ERR_INVALID_ARGUMENT, "turbo: option 'tune' is for mode=mdct only");
     Params p;
     p.block = o.get_int("block");
     p.bits = o.get_int("bits");
@@ -127,7 +137,7 @@ std::vector<uint8_t> serialize_params(const Params& p) {
     w.u8(static_cast<uint8_t>(log2_exact(p.block)));
     w.u8(static_cast<uint8_t>(p.mode == Mode::mdct ? 0 : p.bits));
     w.u8(static_cast<uint8_t>((p.residual ? kFlagResidual : 0) | (p.mode == Mode::mdct ? kFlagMdct : 0) |
-                              (p.noise_fill ? kFlagNoiseFill : 0)));
+                              (p.noise_fill ? kFlagNoiseFill : 0) | (p.tune == Tune::perceptual ? kFlagPerceptual : 0)));
     w.u32(p.seed);
     return w.take();
 }
@@ -142,8 +152,9 @@ Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     require_intact(log2_block >= log2_exact(kMinBlock) && log2_block <= log2_exact(kMaxBlock),
                    "turbo parameters: block 2^" + std::to_string(log2_block) + " outside 64..4096");
     const bool mdct = (flags & kFlagMdct) != 0;
-    require_intact((flags & ~(kFlagResidual | kFlagMdct | kFlagNoiseFill)) == 0 &&
-                       (mdct ? (flags & kFlagResidual) == 0 : (flags & kFlagNoiseFill) == 0),
+    require_intact((flags & ~(kFlagResidual | kFlagMdct | kFlagNoiseFill | kFlagPerceptual)) == 0 &&
+                       (mdct ? (flags & kFlagResidual) == 0 : (flags & (kFlagNoiseFill | kFlagPerceptual)) == 0) &&
+                       (flags & (kFlagNoiseFill | kFlagPerceptual)) != (kFlagNoiseFill | kFlagPerceptual),
                    "turbo parameters: unknown flags " + std::to_string(flags));
     require_intact(mdct ? bits == 0 : bits >= kMinBits && bits <= kMaxBits,
                    "turbo parameters: bits " + std::to_string(bits) + (mdct ? " must be 0 in mode mdct" : " outside 1..8"));
@@ -154,6 +165,7 @@ Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     p.mode = mdct ? Mode::mdct : Mode::time;
     p.residual = (flags & kFlagResidual) != 0;
     p.noise_fill = (flags & kFlagNoiseFill) != 0;
+    p.tune = (flags & kFlagPerceptual) != 0 ? Tune::perceptual : Tune::mse;
     p.seed = seed;
     p.frame_size = info.frame_size;
     require_intact(p.frame_size >= p.block && p.frame_size % p.block == 0 && p.frame_size <= kMaxFrame,

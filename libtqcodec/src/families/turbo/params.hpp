@@ -20,6 +20,10 @@ inline constexpr uint32_t kDefaultSeed = 0x2545F491u;
 inline constexpr uint32_t kMaxSeed = 0x7FFFFFFFu;
 // Frames hold a whole number of blocks, about this many samples.
 inline constexpr int kTargetFrame = 4096;
+// tune=perceptual: frames per packet (at 44.1 kHz, 186 ms): the gains of all but
+// the first are coded as changes from the frame before, and the packet's bit
+// budget is shared by more frames.
+inline constexpr int kPerceptualFramesPerPacket = 8;
 // Largest frame a decoder accepts from a stream header (bounds its tables).
 inline constexpr int kMaxFrame = 16384;
 // Version of the family parameter bytes.
@@ -31,8 +35,11 @@ inline constexpr int kMdctDefaultBits = 2;
 inline constexpr uint8_t kFlagResidual = 1;
 inline constexpr uint8_t kFlagMdct = 2;
 inline constexpr uint8_t kFlagNoiseFill = 4;
+inline constexpr uint8_t kFlagPerceptual = 8;
 
 enum class Mode { time = 0, mdct = 1 };
+// mdct mode: what the coder minimises (BITSTREAM.md section 9).
+enum class Tune { mse = 0, perceptual = 1 };
 
 struct Params {
     Mode mode = Mode::time;
@@ -42,6 +49,7 @@ struct Params {
     uint32_t seed = kDefaultSeed;
     int frame_size = kTargetFrame;  // samples per channel per packet, a multiple of block
     bool noise_fill = false;        // mdct: bands without bits decode as noise at the band gain
+    Tune tune = Tune::mse;          // mdct only
     // Encoder only (not in the stream header), mdct mode: the rate target.
     int bitrate = 0;     // bits per second of the whole stream, or 0: `bits` per sample on average
     int sample_rate = 0;
@@ -50,7 +58,7 @@ struct Params {
     int blocks_per_frame() const { return frame_size / block; }
 };
 
-// The option schema: block, bits, residual, seed, mode, noise_fill.
+// The option schema: block, bits, residual, seed, mode, noise_fill, tune.
 std::span<const tq_option_info> option_schema();
 
 // Parameters for an encoder: options, with `bits` derived from the bitrate
