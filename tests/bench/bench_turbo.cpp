@@ -56,6 +56,16 @@ void mdct_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_TurboMdctEncode)->Apply(mdct_args);
 BENCHMARK(BM_TurboMdctDecode)->Apply(mdct_args);
 
+// tune=perceptual adds TNS, the time-predicted gains and the energy scaling.
+void BM_TurboPerceptualEncode(benchmark::State& state) {
+    tqbench::time_encode(state, turbo("mode=mdct,tune=perceptual", static_cast<int>(state.range(0))));
+}
+void BM_TurboPerceptualDecode(benchmark::State& state) {
+    tqbench::time_decode(state, turbo("mode=mdct,tune=perceptual", static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_TurboPerceptualEncode)->Apply(mdct_args);
+BENCHMARK(BM_TurboPerceptualDecode)->Apply(mdct_args);
+
 void BM_Mdct(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));
     tq::dsp::Mdct mdct(n);
