@@ -83,23 +83,37 @@ protected:
         }
     }
 
-    // Per frame: one bit, and if it is set one mid/side flag per band.
+    // Per frame: one bit, and if it is set one mid/side flag per band;
+    // tune=perceptual after the first frame: between the two, one bit for
+    // "the flags of the frame before".
+    bool any_mid_side(int f) {
+        return std::any_of(mid_side(f), mid_side(f) + bands_.count(), [](uint8_t m) { return m != 0; });
+    }
+    bool may_repeat_stereo(int f) const { return perceptual_ && f > 0; }
+    bool repeats_stereo(int f) {
+        return may_repeat_stereo(f) && std::equal(mid_side(f), mid_side(f) + bands_.count(), mid_side(f - 1));
+    }
     int stereo_bits(int f) {
         if (!stereo()) return 0;
-        return 1 + (std::any_of(mid_side(f), mid_side(f) + bands_.count(), [](uint8_t m) { return m != 0; })
-                        ? bands_.count()
-                        : 0);
+        if (!any_mid_side(f)) return 1;
+        return 1 + (may_repeat_stereo(f) ? 1 : 0) + (repeats_stereo(f) ? 0 : bands_.count());
     }
     void write_stereo(BitWriter& out, int f) {
         if (!stereo()) return;
-        const bool any = stereo_bits(f) > 1;
+        const bool any = any_mid_side(f);
         out.put_bit(any);
-        if (any)
-            for (int b = 0; b < bands_.count(); ++b) out.put_bit(mid_side(f)[b] != 0);
+        if (!any) return;
+        if (may_repeat_stereo(f)) out.put_bit(repeats_stereo(f));
+        if (repeats_stereo(f)) return;
+        for (int b = 0; b < bands_.count(); ++b) out.put_bit(mid_side(f)[b] != 0);
     }
     void read_stereo(BitReader& in, int f) {
         if (!stereo()) return;
         const bool any = in.get_bit();
+        if (any && may_repeat_stereo(f) && in.get_bit()) {
+            std::copy(mid_side(f - 1), mid_side(f - 1) + bands_.count(), mid_side(f));
+            return;
+        }
         for (int b = 0; b < bands_.count(); ++b) mid_side(f)[b] = any && in.get_bit() ? 1 : 0;
     }
 
@@ -199,7 +213,11 @@ private:
 
     // Mid/side where it lowers the product of the two channels' band energies:
     // at a given rate the squared error goes with that product (high-rate theory).
+    // tune=perceptual keeps the frame before's flags when the bits they would
+    // cost, w/2 x |log2 of the product ratio| per band they get wrong, are fewer
+    // than the flags' own.
     void choose_mid_side(int f) {
+        std::vector<double> cost_if_wrong(static_cast<std::size_t>(bands_.count()));
         for (int b = 0; b < bands_.count(); ++b) {
             const float* l = coefs(f, 0) + bands_.offset[b];
             const float* r = coefs(f, 1) + bands_.offset[b];
@@ -212,7 +230,15 @@ private:
                 es += 2.0 * s * s;
             }
             const double floor = 1e-6 * (el + er) + 1e-30;
-            mid_side(f)[b] = (em + floor) * (es + floor) < 0.8 * (el + floor) * (er + floor) ? 1 : 0;
+            const double product_ms = (em + floor) * (es + floor), product_lr = 0.8 * (el + floor) * (er + floor);
+            mid_side(f)[b] = product_ms < product_lr ? 1 : 0;
+            cost_if_wrong[static_cast<std::size_t>(b)] = 0.5 * bands_.width[b] * std::abs(std::log2(product_ms / product_lr));
+        }
+        if (may_repeat_stereo(f) && any_mid_side(f - 1)) {
+            double cost = 0.0;
+            for (int b = 0; b < bands_.count(); ++b)
+                if (mid_side(f)[b] != mid_side(f - 1)[b]) cost += cost_if_wrong[static_cast<std::size_t>(b)];
+            if (cost < bands_.count()) std::copy(mid_side(f - 1), mid_side(f - 1) + bands_.count(), mid_side(f));
         }
         rotate_stereo(f);
     }
