@@ -25,6 +25,7 @@ constexpr int kMdctSignVariant = 2;
 int frames_for(int samples, int n) { return (samples + n - 1) / n; }
 
 constexpr float kPerceptualFillLevel = 0.8f;
+constexpr int kMostBitsEnergyKept = 2;
 
 // tune=perceptual allocation (BITSTREAM.md section 9.3). MSE weighs a band's
 // squared error alone, which starves quiet and high bands: here the error is
@@ -398,12 +399,15 @@ private:
                     }
                     for (int i = 0; i < w; ++i) codes_[static_cast<std::size_t>(i)] = static_cast<uint16_t>(in.get(k));
                     shapes_.decode(codes_.data(), w, gain_value(gains(f, c)[b]), k, signs(c) + off, x);
-                    if (perceptual_) keep_energy(x, w, gain_value(gains(f, c)[b]));
+                    if (perceptual_ && k <= kMostBitsEnergyKept) keep_energy(x, w, gain_value(gains(f, c)[b]));
                 }
     }
 
-    // Lloyd-Max reconstruction shrinks a band towards zero; tune=perceptual
-    // scales it back to the coded energy, width x gain^2.
+    // Lloyd-Max reconstruction shrinks a band towards zero (by 2 dB at one bit
+    // per coefficient, 0.5 dB at two); tune=perceptual scales such bands back to
+    // the coded energy, width x gain^2. Not above two bits: there the shrink is
+    // smaller than the gain grid's half step, and scaling to the quantized gain
+    // would cap the SNR near 26 dB.
     static void keep_energy(float* x, int width, float gain) {
         float energy = 0.0f;
         for (int i = 0; i < width; ++i) energy += x[i] * x[i];
