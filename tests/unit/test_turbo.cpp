@@ -1074,12 +1074,13 @@ TEST(TurboPerceptual, NonFiniteAndHugeInputNeverBreaksTheCodec) {
 }
 
 TEST(TurboPerceptual, PacketsNeverExceedTheAnnouncedMaximum) {
-    for (int bits : {1, 8}) {
-        Codec codec(44100, 8, std::string(kPerceptual) + ",block=64,bits=" + std::to_string(bits));
-        const auto pcm = gaussian(4096 * 8 * 2, 1.0f, 46);
-        const Stream s = code_stream(codec, pcm);
-        for (const auto& p : s.packets) EXPECT_LE(p.size(), tq_encoder_max_packet_size(codec.enc.p));
-    }
+    for (int channels : {2, 8})
+        for (int bits : {1, 8}) {
+            Codec codec(44100, channels, std::string(kPerceptual) + ",block=64,bits=" + std::to_string(bits));
+            const auto pcm = gaussian(4096 * 8 * static_cast<std::size_t>(channels), 1.0f, 46);
+            const Stream s = code_stream(codec, pcm);
+            for (const auto& p : s.packets) EXPECT_LE(p.size(), tq_encoder_max_packet_size(codec.enc.p));
+        }
 }
 
 TEST(TurboPerceptual, EncodingIsDeterministic) {

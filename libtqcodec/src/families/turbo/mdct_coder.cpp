@@ -1,8 +1,8 @@
 #include "families/turbo/mdct_coder.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <bit>
+#include <cmath>
 #include <string>
 
 #include "core/bitio.hpp"
@@ -244,7 +244,7 @@ private:
         rotate_stereo(f);
     }
 
-    void shape_noise(int frames) {
+    void apply_tns(int frames) {
         for (int f = 0; f < frames; ++f)
             for (int c = 0; c < channels_; ++c) {
                 tns(f, c) = tns_choose(coefs(f, c), n_);
@@ -271,7 +271,7 @@ private:
     // A short last packet gets the budget of all the frames it codes.
     std::vector<uint8_t> code_packet(int frames) {
         for (int f = 0; f < frames && stereo(); ++f) choose_mid_side(f);
-        if (perceptual_) shape_noise(frames);
+        if (perceptual_) apply_tns(frames);
         quantize_gains(frames);
         long gain_bits = 0;
         for (int f = 0; f < frames; ++f) {

@@ -127,9 +127,10 @@ std::size_t mdct_max_payload_bytes(const Params& p, int channels) {
     const std::size_t bands = static_cast<std::size_t>(mdct_bands(p.block, p.tune).count());
     // With the best Rice parameter the gains never take more than with k = 3.
     const std::size_t worst_gains = 1 + kRiceParamBits + kGainIndexBits + (bands - 1) * ((254 >> 3) + 1 + 3);
-    const std::size_t stereo_flags = channels == 2 ? 1 + bands : 0;
-    // tune=perceptual: the TNS filter and the time-prediction flag.
-    const std::size_t perceptual_side = p.tune == Tune::perceptual ? 1 + kTnsOrder * kTnsIndexBits + 1 : 0;
+    const bool perceptual = p.tune == Tune::perceptual;
+    // tune=perceptual: a stereo frame's repeat flag; per channel the TNS filter and the time-prediction flag.
+    const std::size_t stereo_flags = channels == 2 ? 1 + bands + (perceptual ? 1 : 0) : 0;
+    const std::size_t perceptual_side = perceptual ? 1 + kTnsOrder * kTnsIndexBits + 1 : 0;
     const std::size_t bits =
         kBudgetBits + frames * (stereo_flags + static_cast<std::size_t>(channels) *
                                                    (perceptual_side + worst_gains + kMaxBandBits * static_cast<std::size_t>(p.block)));
