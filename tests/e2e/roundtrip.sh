@@ -28,6 +28,8 @@ roundtrip more_bits chirp 16000 1 16000 25 -O bits=8 -q
 # The MDCT mode has an encoder delay and a short flush packet: length must still be exact.
 roundtrip mdct_stereo chirp 44100 2 44101 15 -O mode=mdct -b 128k -q
 roundtrip mdct_odd_length noise 16000 1 12345 8 -O mode=mdct -b 48k -q
+roundtrip perceptual_stereo chirp 44100 2 44101 10 -O mode=mdct,tune=perceptual -b 96k -q
+roundtrip perceptual_odd_length noise 16000 1 12345 5 -O mode=mdct,tune=perceptual -b 48k -q
 expect_exit 0 "mdct file has a consistent trailer" -- "$TQC" info mdct_odd_length.tqc
 expect_equal "-q suppresses the summary" "$(wc -c <err.txt)" "0"
 

@@ -273,8 +273,8 @@ TEST_F(RoundTrip, PlanarAndInterleavedDecodesAgree) {
     }
 }
 
-// The threading promise of tqcodec.h: handles share nothing mutable, so four
-// encoder/decoder pairs in four threads give exactly the single-thread result.
+// The threading promise of tqcodec.h: handles share nothing mutable, so six
+// encoder/decoder pairs in six threads give exactly the single-thread result.
 std::vector<float> encode_decode(const char* options) {
     tq_encoder_config c = turbo_config(44100, 2, options);
     Encoder enc;
@@ -300,13 +300,15 @@ std::vector<float> encode_decode(const char* options) {
 }
 
 TEST(Api, HandlesInParallelThreadsGiveTheSingleThreadResult) {
-    const char* options[] = {"bits=3", "bits=6,residual=1", "block=64,bits=2", "block=4096,bits=8"};
-    std::vector<std::vector<float>> expected, parallel(4);
+    const char* options[] = {"bits=3",          "bits=6,residual=1", "block=64,bits=2", "block=4096,bits=8",
+                             "mode=mdct,bits=2", "mode=mdct,tune=perceptual,bits=2"};
+    constexpr size_t kCount = std::size(options);
+    std::vector<std::vector<float>> expected, parallel(kCount);
     for (const char* o : options) expected.push_back(encode_decode(o));
     std::vector<std::thread> threads;
-    for (size_t t = 0; t < 4; ++t) threads.emplace_back([&, t] { parallel[t] = encode_decode(options[t]); });
+    for (size_t t = 0; t < kCount; ++t) threads.emplace_back([&, t] { parallel[t] = encode_decode(options[t]); });
     for (auto& t : threads) t.join();
-    for (size_t t = 0; t < 4; ++t) EXPECT_EQ(parallel[t], expected[t]) << options[t];
+    for (size_t t = 0; t < kCount; ++t) EXPECT_EQ(parallel[t], expected[t]) << options[t];
 }
 
 }  // namespace
