@@ -4,6 +4,8 @@
 #
 #   tools/train/gpu_train.sh smoke           # unpack what has arrived, 20 s of each trainer
 #   tools/train/gpu_train.sh train MINUTES   # unpack, train stftae and rvq side by side on the GPU
+#   FAMILIES=rvq RESUME=1 tools/train/gpu_train.sh train MINUTES
+#                                            # only rvq, starting from the shipped weights
 #
 # Data: the chunks tools/train/pack_dataset.py made, carried in build-gpu/chunk*/ (one chunk per
 # call, since a call carries at most 64 MiB; chunks that arrived with earlier calls on the same
@@ -29,9 +31,16 @@ done
 python3 tools/train/pack_dataset.py unpack "$STASH"/chunk* --data "$DATA" || exit 1
 du -sh "$DATA"
 
+FAMILIES=${FAMILIES:-stftae rvq}
+RESUME=${RESUME:-0}
+
 train() {  # FAMILY MINUTES BATCH LR [extra...]; stopped after $LIMIT seconds whatever happens
   local family=$1 minutes=$2 batch=$3 lr=$4
   shift 4
+  [[ " $FAMILIES " == *" $family "* ]] || return 0
+  if [[ $RESUME == 1 ]]; then
+    set -- --init "libtqcodec/models/$family-24k.safetensors" "$@"
+  fi
   timeout "$LIMIT" python3 tools/train/train_"$family".py --device "${DEVICE:-cuda}" --data "$DATA" --out "/tmp/train-$family" \
     --minutes "$minutes" --batch "$batch" --lr "$lr" --threads 4 --log-every 200 --val-every 1000 "$@" \
     >"$OUT/$family.log" 2>&1
@@ -57,7 +66,7 @@ WALL=$(python3 -c "print($MINUTES + 0.5)")
 train stftae "$MINUTES" 48 1.5e-3 --wall-minutes "$WALL" &
 train rvq "$MINUTES" 32 1e-3 --wall-minutes "$WALL" &
 wait
-for family in stftae rvq; do
+for family in $FAMILIES; do
   python3 - "$family" "$OUT" <<'PY'
 import sys, torch
 family, out = sys.argv[1], sys.argv[2]
