@@ -24,6 +24,23 @@ std::vector<float> predictor(const TnsFilter& filter) {
     return dsp::reflection_to_direct(k);
 }
 
+// Over [tns_start(n), n): the prediction-error filter x + sum_j a[j] x[i-1-j]
+// (FIR, on the inputs), or its inverse y = x - sum_j a[j] y[i-1-j] (all-pole,
+// on the outputs).
+void run_filter(const TnsFilter& filter, float* x, int n, bool inverse) {
+    if (!filter.active) return;
+    const std::vector<float> a = predictor(filter);
+    std::array<float, kTnsOrder> past{};  // the last inputs (FIR) or outputs (all-pole), newest first
+    for (int i = tns_start(n); i < n; ++i) {
+        float prediction = 0.0f;
+        for (int j = 0; j < kTnsOrder; ++j) prediction += a[static_cast<std::size_t>(j)] * past[static_cast<std::size_t>(j)];
+        const float in = x[i];
+        x[i] = inverse ? in - prediction : in + prediction;
+        std::copy_backward(past.begin(), past.end() - 1, past.end());
+        past[0] = inverse ? x[i] : in;
+    }
+}
+
 }  // namespace
 
 int tns_start(int n) { return n / 8; }
@@ -43,33 +60,9 @@ TnsFilter tns_choose(const float* x, int n) {
     return filter;
 }
 
-void tns_whiten(const TnsFilter& filter, float* x, int n) {
-    if (!filter.active) return;
-    const std::vector<float> a = predictor(filter);
-    const int start = tns_start(n);
-    std::array<float, kTnsOrder> past{};  // x[i-1], x[i-2], ...
-    for (int i = start; i < n; ++i) {
-        float e = x[i];
-        for (int j = 0; j < kTnsOrder; ++j) e += a[static_cast<std::size_t>(j)] * past[static_cast<std::size_t>(j)];
-        std::copy_backward(past.begin(), past.end() - 1, past.end());
-        past[0] = x[i];
-        x[i] = e;
-    }
-}
+void tns_whiten(const TnsFilter& filter, float* x, int n) { run_filter(filter, x, n, false); }
 
-void tns_shape(const TnsFilter& filter, float* x, int n) {
-    if (!filter.active) return;
-    const std::vector<float> a = predictor(filter);
-    const int start = tns_start(n);
-    std::array<float, kTnsOrder> past{};  // y[i-1], y[i-2], ...
-    for (int i = start; i < n; ++i) {
-        float y = x[i];
-        for (int j = 0; j < kTnsOrder; ++j) y -= a[static_cast<std::size_t>(j)] * past[static_cast<std::size_t>(j)];
-        std::copy_backward(past.begin(), past.end() - 1, past.end());
-        past[0] = y;
-        x[i] = y;
-    }
-}
+void tns_shape(const TnsFilter& filter, float* x, int n) { run_filter(filter, x, n, true); }
 
 int tns_bits(const TnsFilter& filter) { return 1 + (filter.active ? kTnsOrder * kTnsIndexBits : 0); }
 
