@@ -270,6 +270,15 @@ check_options() {
   local br
   br=$(probe_value "$WORK/b40.tqc" format bit_rate)
   [[ -n $br ]] && ge 44000 "$br" || fail "-b:a 40k gave $br bit/s"
+  # The perceptual tuning of the transform mode, as AVOptions and as -tq_opts: the same packets.
+  ff -i "$wav" -c:a tq_turbo -mode mdct -tune perceptual -b:a 32k "$WORK/p.tqc" &&
+    ff -i "$wav" -c:a tq_turbo -tq_opts mode=mdct,tune=perceptual -b:a 32k "$WORK/p2.tqc" ||
+    fail "-mode mdct -tune perceptual failed"
+  a=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/p.tqc")
+  b=$("$FFPROBE" -v error -show_data_hash sha256 -show_entries packet=data_hash -of csv "$WORK/p2.tqc")
+  [[ -n $a && $a == "$b" ]] || fail "-tune perceptual and -tq_opts tune=perceptual give different packets"
+  ff -i "$WORK/p.tqc" -f f32le -c:a pcm_f32le "$WORK/p.raw" || fail "decoding the tune=perceptual file failed"
+  [[ $(stat -c %s "$WORK/p.raw" 2>/dev/null) == $((4 * 4 * 16000)) ]] || fail "tune=perceptual decoded to the wrong length"
   local err
   err=$(ff -i "$wav" -c:a tq_turbo -tq_opts nosuch=1 "$WORK/bad.tqc" 2>&1) && fail "unknown -tq_opts key accepted"
   grep -q nosuch <<< "$err" || fail "unknown option: message does not name it: $err"

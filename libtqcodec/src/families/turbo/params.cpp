@@ -36,9 +36,9 @@ constexpr tq_option_info kOptions[] = {
      "less dull)",
      nullptr},
     {"tune", TQ_OPTION_ENUM, 0, 0, 1,
-     "mdct mode: mse minimises squared error (highest SNR); perceptual keeps every band's energy "
-     "(finer high bands, energy-exact shapes, noise in bands without bits, flatter bit allocation) "
-     "for lower spectral distance",
+     "mdct mode: mse minimises squared error (highest SNR); perceptual keeps each band's energy and "
+     "the noise's time envelope (noise in bands without bits, temporal noise shaping, finer high "
+     "bands, a flatter bit allocation) for a lower spectral distance",
      "mse|perceptual"},
 };
 
