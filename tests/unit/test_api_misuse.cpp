@@ -72,9 +72,10 @@ std::vector<float> tone(int samples, int channels, float amplitude = 0.4f) {
     return pcm;
 }
 
-// An encoder, its stream header and the packets of `frames` frames of a tone (flushed).
+// An encoder, its stream header and the packets of a tone: `frames` whole frames,
+// then a short last frame of `last` samples if not 0, then the flush.
 struct Stream {
-    explicit Stream(const Case& c, int channel_count = 1, int frames = 3) : channels(channel_count) {
+    explicit Stream(const Case& c, int channel_count = 1, int frames = 3, int last = 0) : channels(channel_count) {
         const tq_encoder_config config = config_of(c, channels);
         EXPECT_EQ(tq_encoder_create(&config, &enc.p), TQ_OK) << c.label << ": " << tq_last_error_message();
         if (!enc.p) return;
@@ -83,10 +84,11 @@ struct Stream {
         EXPECT_EQ(tq_encoder_stream_header(enc.p, &data, &size), TQ_OK);
         header.assign(data, data + size);
         frame = tq_encoder_frame_size(enc.p);
-        const std::vector<float> pcm = tone(frame * frames, channels);
+        const std::vector<float> pcm = tone(frame * frames + last, channels);
         std::vector<uint8_t> packet(tq_encoder_max_packet_size(enc.p));
-        for (int f = 0; f < frames; ++f) {
-            EXPECT_EQ(tq_encode(enc.p, pcm.data() + static_cast<size_t>(f * frame * channels), frame, packet.data(),
+        for (int pos = 0; pos < frame * frames + last; pos += frame) {
+            const int n = std::min(frame, frame * frames + last - pos);
+            EXPECT_EQ(tq_encode(enc.p, pcm.data() + static_cast<size_t>(pos * channels), n, packet.data(),
                                 packet.size(), &size),
                       TQ_OK)
                 << c.label << ": " << tq_encoder_error_message(enc.p);
@@ -228,7 +230,7 @@ TEST(ApiMisuse, ChannelCountsOutsideOneToEightAreRefused) {
 TEST(ApiMisuse, EveryChannelCountFromOneToEightCodesInEveryFamily) {
     for (const Case& c : kCases)
         for (int channels = 1; channels <= 8; ++channels) {
-            Stream s(c, channels, 1);
+            Stream s(c, channels, 0, 256);  // one short frame: 8 channels of a neural family are slow
             ASSERT_NE(s.enc.p, nullptr) << c.label << " " << channels;
             Decoder dec = decoder_of(s.header);
             EXPECT_EQ(tq_decoder_channels(dec.p), channels);
@@ -441,13 +443,17 @@ TEST(ApiMisuse, EncodeRefusesBadArgumentsAndTheStreamStaysIntact) {
 
 TEST(ApiMisuse, NonFiniteAndOutOfRangeSamplesEncodeToFiniteOutput) {
     const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const std::vector<std::vector<float>> kinds = {
+        {nan, inf, -inf},
+        {1e30f, -1e30f, 4.0f, -4.0f, std::numeric_limits<float>::denorm_min()},
+    };
     for (const Case& c : kCases) {
-        for (float bad : {nan, inf, -inf, 1e30f, -1e30f, 4.0f, std::numeric_limits<float>::denorm_min()}) {
+        for (const std::vector<float>& bad : kinds) {
             Stream s(c, 1, 0);  // header only
             ASSERT_NE(s.enc.p, nullptr);
             const int frame = s.frame;
             std::vector<float> pcm = tone(2 * frame, 1);
-            for (size_t i = 0; i < pcm.size(); i += 7) pcm[i] = bad;
+            for (size_t i = 0; i < pcm.size(); i += 7) pcm[i] = bad[(i / 7) % bad.size()];
             std::vector<uint8_t> packet(tq_encoder_max_packet_size(s.enc.p));
             Decoder dec = decoder_of(s.header);
             size_t size = 0;
@@ -455,12 +461,12 @@ TEST(ApiMisuse, NonFiniteAndOutOfRangeSamplesEncodeToFiniteOutput) {
                 if (!size) return;
                 int got = 0;
                 EXPECT_EQ(decode_guarded(dec.p, packet.data(), size, frame, &got), TQ_OK)
-                    << c.label << " " << bad << ": " << tq_decoder_error_message(dec.p);
+                    << c.label << " " << bad[0] << ": " << tq_decoder_error_message(dec.p);
             };
             for (int f = 0; f < 2; ++f) {
                 const int rc = tq_encode(s.enc.p, pcm.data() + static_cast<size_t>(f * frame), frame, packet.data(),
                                          packet.size(), &size);
-                EXPECT_EQ(rc, TQ_OK) << c.label << " " << bad << ": " << tq_encoder_error_message(s.enc.p);
+                EXPECT_EQ(rc, TQ_OK) << c.label << " " << bad[0] << ": " << tq_encoder_error_message(s.enc.p);
                 if (rc == TQ_OK) decode();
             }
             do {
@@ -554,9 +560,9 @@ TEST(ApiMisuse, DecoderCreateRefusesNullAndEveryTruncationOfEveryHeader) {
 // code and a message, or created and then decodes (or refuses) the stream's packets safely.
 TEST(ApiMisuse, DamagedHeadersNeverGiveADecoderThatMisbehaves) {
     for (const Case& c : kCases) {
-        Stream s(c, 2, 2);
+        Stream s(c, 2, 0, 512);
         for (size_t at = 0; at < s.header.size(); ++at)
-            for (int value : {0x00, 0x01, 0x02, 0x7f, 0x80, 0xff, s.header[at] ^ 0x01, s.header[at] ^ 0x10}) {
+            for (int value : {0x00, 0x01, 0x7f, 0xff, s.header[at] ^ 0x01, s.header[at] ^ 0x80}) {
                 std::vector<uint8_t> header = s.header;
                 if (header[at] == value) continue;
                 header[at] = static_cast<uint8_t>(value);
@@ -672,6 +678,7 @@ TEST(ApiMisuse, LimitLayersIsForLayeredFamiliesAndRefusesNegativeCounts) {
             EXPECT_EQ(rc, c.family == TQ_FAMILY_RVQ ? TQ_OK : TQ_ERR_UNSUPPORTED) << c.label << " " << layers;
             if (rc != TQ_OK) {
                 EXPECT_TRUE(std::string(tq_decoder_error_message(dec.p)).find("layers") != std::string::npos);
+                continue;
             }
             int got = 0;
             for (const auto& packet : s.packets)
