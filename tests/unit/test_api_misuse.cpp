@@ -431,7 +431,8 @@ TEST(ApiMisuse, EncodeRefusesBadArgumentsAndTheStreamStaysIntact) {
             EXPECT_EQ(tq_encoder_flush(enc.p, out, 1, &size), TQ_ERR_BUFFER_TOO_SMALL) << c.label;
         }
         do {
-            ASSERT_EQ(tq_encoder_flush(enc.p, out, cap, &size), TQ_OK) << c.label << ": " << tq_encoder_error_message(enc.p);
+            ASSERT_EQ(tq_encoder_flush(enc.p, out, cap, &size), TQ_OK)
+                << c.label << ": " << tq_encoder_error_message(enc.p);
             if (size) packets.emplace_back(out, out + size);
         } while (size);
         EXPECT_EQ(packets, reference.packets) << c.label;
@@ -616,7 +617,8 @@ TEST(ApiMisuse, DecodeRefusesBadArgumentsWritingNothing) {
         EXPECT_EQ(tq_decode(nullptr, packet.data(), packet.size(), pcm.data(), frame, &got), TQ_ERR_INVALID_ARGUMENT);
         EXPECT_EQ(tq_decode(dec.p, packet.data(), packet.size(), nullptr, frame, &got), TQ_ERR_INVALID_ARGUMENT);
         EXPECT_EQ(tq_decode(dec.p, packet.data(), packet.size(), pcm.data(), frame, nullptr), TQ_ERR_INVALID_ARGUMENT);
-        EXPECT_EQ(tq_decode_planar(nullptr, packet.data(), packet.size(), planes, frame, &got), TQ_ERR_INVALID_ARGUMENT);
+        EXPECT_EQ(tq_decode_planar(nullptr, packet.data(), packet.size(), planes, frame, &got),
+                  TQ_ERR_INVALID_ARGUMENT);
         EXPECT_EQ(tq_decode_planar(dec.p, packet.data(), packet.size(), nullptr, frame, &got), TQ_ERR_INVALID_ARGUMENT);
         EXPECT_EQ(tq_decode_planar(dec.p, packet.data(), packet.size(), holey, frame, &got), TQ_ERR_INVALID_ARGUMENT);
         EXPECT_EQ(got, 0);

@@ -107,8 +107,9 @@ void check_encode_args(const tq_encoder* enc, const void* pcm, int samples, cons
     require_arg(samples >= 1 && samples <= enc->impl->frame_size(),
                 "samples_per_channel must be between 1 and the encoder's frame size");
     tq::require(capacity >= max_packet_size(*enc), TQ_ERR_BUFFER_TOO_SMALL,
-                "packet buffer of " + std::to_string(capacity) + " bytes is smaller than tq_encoder_max_packet_size() (" +
-                    std::to_string(max_packet_size(*enc)) + ")");
+                "packet buffer of " + std::to_string(capacity) +
+                    " bytes is smaller than tq_encoder_max_packet_size() (" + std::to_string(max_packet_size(*enc)) +
+                    ")");
 }
 
 // Decodes into dec->planes; returns the samples per channel decoded.
