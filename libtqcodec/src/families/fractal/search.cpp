@@ -217,8 +217,10 @@ private:
 };
 
 // The scans below are most of the encoder's time: built for AVX2+FMA as well
-// as the baseline, chosen at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// as the baseline, chosen at load time. Not under ThreadSanitizer, which
+// instruments the ifunc resolver that runs before its runtime starts (a crash
+// while the program loads).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define TQ_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define TQ_VECTOR_CLONES
