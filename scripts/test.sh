@@ -37,10 +37,10 @@ junits=("$BUILD/meson-logs/testlog.junit.xml")
 [[ -f $PYTEST_JUNIT ]] && junits+=("$PYTEST_JUNIT")
 
 if $sanitizers; then
-  rm -f "$ROOT"/build-{asan,tsan}/meson-logs/testlog.junit.xml
-  bash "$ROOT/scripts/sanitize.sh" asan tsan || status=1
-  for dir in build-asan build-tsan; do
-    [[ -f $ROOT/$dir/meson-logs/testlog.junit.xml ]] && junits+=("$ROOT/$dir/meson-logs/testlog.junit.xml")
+  for kind in asan tsan; do
+    rm -f "$ROOT/build-$kind/meson-logs/testlog.junit.xml"
+    bash "$ROOT/scripts/sanitize.sh" "$kind" || status=1
+    [[ -f $ROOT/build-$kind/meson-logs/testlog.junit.xml ]] && junits+=("$ROOT/build-$kind/meson-logs/testlog.junit.xml")
   done
 fi
 "$PYTHON" "$ROOT/scripts/test_summary.py" "${junits[@]}" || status=1

@@ -99,12 +99,7 @@ std::vector<float> decode(const Config& config, tq_decoder* dec, const std::vect
 }
 
 std::vector<float> round_trip(const Config& config, unsigned seed) {
-    tq_encoder_config c;
-    tq_encoder_config_init(&c, config.family);
-    c.sample_rate = config.sample_rate;
-    c.channels = config.channels;
-    c.bitrate = config.bitrate;
-    c.options = config.options;
+    const tq_encoder_config c{config.family, config.sample_rate, config.channels, config.bitrate, config.options};
     tqtest::Encoder enc;
     tqtest::Decoder dec;
     if (tq_encoder_create(&c, &enc.p) != TQ_OK) {

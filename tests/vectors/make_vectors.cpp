@@ -64,12 +64,7 @@ void check(int rc, const std::string& what) { require(rc == TQ_OK, what + ": " +
 
 // Encodes the clip into OUT/NAME.tqc.
 void write_stream(const Recipe& r, const Clip& clip, const std::string& path) {
-    tq_encoder_config config;
-    tq_encoder_config_init(&config, r.family);
-    config.sample_rate = clip.sample_rate;
-    config.channels = clip.channels;
-    config.bitrate = r.bitrate;
-    config.options = r.options;
+    const tq_encoder_config config{r.family, clip.sample_rate, clip.channels, r.bitrate, r.options};
     tq_encoder* enc = nullptr;
     check(tq_encoder_create(&config, &enc), r.name);
     const uint8_t* header;
