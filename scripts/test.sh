@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # Sets everything up (as demo.sh does), then runs every test.
+#
+# Usage: scripts/test.sh [--sanitizers]
+#   --sanitizers  then also the unit tests under AddressSanitizer + UBSan and the
+#                 thread stress test under ThreadSanitizer (scripts/sanitize.sh, in
+#                 build-asan/ and build-tsan/; .ci/run passes it)
 set -euo pipefail
+sanitizers=false
+case ${1:-} in
+  --sanitizers) sanitizers=true ;;
+  "") ;;
+  *) echo "usage: $0 [--sanitizers]" >&2; exit 2 ;;
+esac
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 log "running the tests"
@@ -24,5 +35,13 @@ esac
 
 junits=("$BUILD/meson-logs/testlog.junit.xml")
 [[ -f $PYTEST_JUNIT ]] && junits+=("$PYTEST_JUNIT")
+
+if $sanitizers; then
+  for kind in asan tsan; do
+    rm -f "$ROOT/build-$kind/meson-logs/testlog.junit.xml"
+    bash "$ROOT/scripts/sanitize.sh" "$kind" || status=1
+    [[ -f $ROOT/build-$kind/meson-logs/testlog.junit.xml ]] && junits+=("$ROOT/build-$kind/meson-logs/testlog.junit.xml")
+  done
+fi
 "$PYTHON" "$ROOT/scripts/test_summary.py" "${junits[@]}" || status=1
 exit $status

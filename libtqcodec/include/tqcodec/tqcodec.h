@@ -43,6 +43,16 @@ extern "C" {
 #  define TQ_WARN_UNUSED_RESULT
 #endif
 
+/* The enums below have the fixed underlying type int in C++, as C gives them
+ * the size of an int: a C caller may pass any int where one is expected, and
+ * the library (C++) then holds a value of the type, which it checks, rather
+ * than an out-of-range enum (undefined behaviour in C++). */
+#if defined(__cplusplus)
+#  define TQ_ENUM_BASE : int
+#else
+#  define TQ_ENUM_BASE
+#endif
+
 /* ---- Version ------------------------------------------------------------ */
 
 #define TQ_VERSION_MAJOR 0
@@ -62,7 +72,9 @@ TQ_EXPORT const char *tq_version_string(void);
 
 #define TQ_OK                     0
 #define TQ_ERR_INVALID_ARGUMENT  -1 /**< NULL handle, bad option, out of range */
-#define TQ_ERR_UNSUPPORTED       -2 /**< family not built or feature absent    */
+#define TQ_ERR_UNSUPPORTED       -2 /**< a valid request this build or family
+                                         cannot serve: a family not built, a
+                                         rate it does not code, layers it lacks */
 #define TQ_ERR_NO_MEMORY         -3
 #define TQ_ERR_CORRUPT           -4 /**< packet or stream header is damaged    */
 #define TQ_ERR_BUFFER_TOO_SMALL  -5 /**< caller's output buffer is too small    */
@@ -81,7 +93,7 @@ TQ_EXPORT const char *tq_last_error_message(void);
 
 /** Codec families. The numeric values are the family byte stored in stream
  *  headers and .tqc files; they never change. */
-typedef enum tq_family {
+typedef enum tq_family TQ_ENUM_BASE {
     TQ_FAMILY_TURBO   = 1, /**< random rotation + Lloyd-Max quantization   */
     TQ_FAMILY_FRACTAL = 2, /**< range/domain affine self-similarity (IFS)  */
     TQ_FAMILY_STFTAE  = 3, /**< convolutional autoencoder on the STFT      */
@@ -119,7 +131,7 @@ TQ_EXPORT const int *tq_family_sample_rates(tq_family family);
 
 /* ---- Option schema ------------------------------------------------------ */
 
-typedef enum tq_option_type {
+typedef enum tq_option_type TQ_ENUM_BASE {
     TQ_OPTION_INT   = 0, /**< integer in [min, max]                          */
     TQ_OPTION_FLOAT = 1, /**< real number in [min, max]                      */
     TQ_OPTION_BOOL  = 2, /**< 0 or 1 (also accepts true/false, yes/no)       */
@@ -211,17 +223,20 @@ TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_stream_header(const tq_encoder *e
                                                              const uint8_t **data, size_t *size);
 
 /** Encodes one frame of interleaved float PCM into one packet.
+ *  @param[in]  encoder   the encoder.
  *  @param[in]  pcm       samples_per_channel * channels floats.
  *  @param[in]  samples_per_channel  1..frame_size; fewer than frame_size
  *                        only for the last frame of the stream.
  *  @param[out] packet    receives the packet bytes.
- *  @param[in]  capacity  size of `packet` in bytes.
+ *  @param[in]  capacity  size of `packet` in bytes: at least
+ *                        tq_encoder_max_packet_size().
  *  @param[out] packet_size  bytes written; 0 if the encoder holds the input
- *                        back (families with look-ahead).
+ *                        back (families with look-ahead), and 0 on error.
  *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL argument or a sample
- *  count outside 1..frame_size; TQ_ERR_BUFFER_TOO_SMALL if the packet does
- *  not fit (capacity tq_encoder_max_packet_size() always does);
- *  TQ_ERR_NO_MEMORY. */
+ *  count outside 1..frame_size; TQ_ERR_BUFFER_TOO_SMALL if capacity is below
+ *  tq_encoder_max_packet_size(); TQ_ERR_NO_MEMORY. The argument checks come
+ *  before the encoder sees the input: after a refused call the stream is as
+ *  it was, and the call may be repeated with correct arguments. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode(tq_encoder *encoder, const float *pcm,
                                               int samples_per_channel, uint8_t *packet,
                                               size_t capacity, size_t *packet_size);
@@ -238,9 +253,14 @@ TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encode_planar(tq_encoder *encoder,
  *  *packet_size to 0; families without look-ahead return 0 at once.
  *  @param[out] packet       receives the packet bytes (may be NULL only when
  *                           nothing is left).
- *  @param[in]  capacity     size of `packet` in bytes.
- *  @param[out] packet_size  bytes written, 0 when the stream is complete.
- *  @returns as tq_encode(). */
+ *  @param[in]  capacity     size of `packet` in bytes
+ *                           (tq_encoder_max_packet_size() always suffices).
+ *  @param[out] packet_size  bytes written, 0 when the stream is complete
+ *                           and on error.
+ *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for a NULL encoder or packet_size,
+ *  or a NULL packet while a packet is due; TQ_ERR_BUFFER_TOO_SMALL if the
+ *  packet does not fit in capacity; TQ_ERR_NO_MEMORY. A packet refused this
+ *  way stays in the encoder: the next call gives it. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_encoder_flush(tq_encoder *encoder, uint8_t *packet,
                                                      size_t capacity, size_t *packet_size);
 

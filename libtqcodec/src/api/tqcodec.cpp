@@ -19,6 +19,7 @@ struct tq_encoder {
     std::vector<uint8_t> stream_header;
     int channels;
     std::vector<std::vector<float>> planes;  // deinterleave scratch
+    std::vector<uint8_t> tail;  // a flush packet no call has taken yet (the caller's buffer was refused)
     std::string error;
 };
 
@@ -71,9 +72,19 @@ std::vector<const float*> plane_pointers(const std::vector<std::vector<float>>& 
     return ptrs;
 }
 
-// Prefixes a family payload with its sample count and copies it to the caller.
-void emit_packet(std::vector<uint8_t> bytes, int samples, uint8_t* packet, size_t capacity, size_t* packet_size) {
-    tq::write_packet_prefix(bytes, samples);
+size_t max_packet_size(const tq_encoder& enc) { return enc.impl->max_payload_size() + 8; }  // + sample-count prefix
+
+// Prefixes a family payload with its sample count. A packet above the encoder's own
+// bound (tq_encoder_max_packet_size) would overrun callers that trust it: a bug.
+std::vector<uint8_t> finish_packet(const tq_encoder& enc, std::vector<uint8_t> payload, int samples) {
+    tq::write_packet_prefix(payload, samples);
+    tq::require(payload.size() <= max_packet_size(enc), TQ_ERR_INTERNAL,
+                std::string(enc.family->name) + ": packet of " + std::to_string(payload.size()) +
+                    " bytes exceeds the encoder's bound of " + std::to_string(max_packet_size(enc)));
+    return payload;
+}
+
+void copy_packet(const std::vector<uint8_t>& bytes, uint8_t* packet, size_t capacity, size_t* packet_size) {
     tq::require(bytes.size() <= capacity, TQ_ERR_BUFFER_TOO_SMALL,
                 "packet of " + std::to_string(bytes.size()) + " bytes does not fit in " + std::to_string(capacity));
     std::memcpy(packet, bytes.data(), bytes.size());
@@ -83,17 +94,22 @@ void emit_packet(std::vector<uint8_t> bytes, int samples, uint8_t* packet, size_
 int encode_planes(tq_encoder* enc, const float* const* planes, int samples, uint8_t* packet,
                   size_t capacity, size_t* packet_size) {
     return guarded(&enc->error, [&] {
-        *packet_size = 0;
-        emit_packet(enc->impl->encode(tq::PlanarIn{planes, enc->channels, samples}), samples, packet, capacity,
-                    packet_size);
+        copy_packet(finish_packet(*enc, enc->impl->encode(tq::PlanarIn{planes, enc->channels, samples}), samples),
+                    packet, capacity, packet_size);
     });
 }
 
+// Everything tq_encode checks before the encoder sees the input, so that a refused
+// call leaves the stream as it was and can be repeated.
 void check_encode_args(const tq_encoder* enc, const void* pcm, int samples, const uint8_t* packet,
-                       const size_t* packet_size) {
+                       size_t capacity, const size_t* packet_size) {
     require_arg(pcm && packet && packet_size, "NULL pointer argument");
     require_arg(samples >= 1 && samples <= enc->impl->frame_size(),
                 "samples_per_channel must be between 1 and the encoder's frame size");
+    tq::require(capacity >= max_packet_size(*enc), TQ_ERR_BUFFER_TOO_SMALL,
+                "packet buffer of " + std::to_string(capacity) +
+                    " bytes is smaller than tq_encoder_max_packet_size() (" + std::to_string(max_packet_size(*enc)) +
+                    ")");
 }
 
 // Decodes into dec->planes; returns the samples per channel decoded.
@@ -130,7 +146,7 @@ const char* tq_strerror(int error) {
     switch (error) {
         case TQ_OK: return "success";
         case TQ_ERR_INVALID_ARGUMENT: return "invalid argument";
-        case TQ_ERR_UNSUPPORTED: return "not supported by this build";
+        case TQ_ERR_UNSUPPORTED: return "not supported by this family or build";
         case TQ_ERR_NO_MEMORY: return "out of memory";
         case TQ_ERR_CORRUPT: return "corrupt or invalid data";
         case TQ_ERR_BUFFER_TOO_SMALL: return "buffer too small";
@@ -227,9 +243,7 @@ void tq_encoder_destroy(tq_encoder* encoder) { delete encoder; }
 int tq_encoder_frame_size(const tq_encoder* encoder) { return encoder ? encoder->impl->frame_size() : 0; }
 int tq_encoder_delay(const tq_encoder* encoder) { return encoder ? encoder->impl->delay() : 0; }
 
-size_t tq_encoder_max_packet_size(const tq_encoder* encoder) {
-    return encoder ? encoder->impl->max_payload_size() + 8 : 0;  // + sample-count prefix
-}
+size_t tq_encoder_max_packet_size(const tq_encoder* encoder) { return encoder ? max_packet_size(*encoder) : 0; }
 
 int tq_encoder_stream_header(const tq_encoder* encoder, const uint8_t** data, size_t* size) {
     return guarded(nullptr, [&] {
@@ -241,9 +255,10 @@ int tq_encoder_stream_header(const tq_encoder* encoder, const uint8_t** data, si
 
 int tq_encode(tq_encoder* encoder, const float* pcm, int samples, uint8_t* packet, size_t capacity,
               size_t* packet_size) {
+    if (packet_size) *packet_size = 0;
     if (!encoder) return guarded(nullptr, [] { require_arg(false, "NULL encoder"); });
     int rc = guarded(&encoder->error, [&] {
-        check_encode_args(encoder, pcm, samples, packet, packet_size);
+        check_encode_args(encoder, pcm, samples, packet, capacity, packet_size);
         const int ch = encoder->channels;
         for (int c = 0; c < ch; ++c) {
             auto& plane = encoder->planes[static_cast<size_t>(c)];
@@ -258,9 +273,10 @@ int tq_encode(tq_encoder* encoder, const float* pcm, int samples, uint8_t* packe
 
 int tq_encode_planar(tq_encoder* encoder, const float* const* planes, int samples, uint8_t* packet,
                      size_t capacity, size_t* packet_size) {
+    if (packet_size) *packet_size = 0;
     if (!encoder) return guarded(nullptr, [] { require_arg(false, "NULL encoder"); });
     int rc = guarded(&encoder->error, [&] {
-        check_encode_args(encoder, planes, samples, packet, packet_size);
+        check_encode_args(encoder, planes, samples, packet, capacity, packet_size);
         for (int c = 0; c < encoder->channels; ++c) require_arg(planes[c] != nullptr, "NULL channel plane");
     });
     if (rc != TQ_OK) return rc;
@@ -268,14 +284,19 @@ int tq_encode_planar(tq_encoder* encoder, const float* const* planes, int sample
 }
 
 int tq_encoder_flush(tq_encoder* encoder, uint8_t* packet, size_t capacity, size_t* packet_size) {
+    if (packet_size) *packet_size = 0;
     return guarded(encoder ? &encoder->error : nullptr, [&] {
         require_arg(encoder && packet_size, "NULL pointer argument");
-        *packet_size = 0;
-        int samples = 0;
-        std::vector<uint8_t> bytes = encoder->impl->flush(samples);
-        if (samples == 0) return;
-        require_arg(packet != nullptr, "NULL pointer argument");
-        emit_packet(std::move(bytes), samples, packet, capacity, packet_size);
+        if (encoder->tail.empty()) {
+            int samples = 0;
+            std::vector<uint8_t> payload = encoder->impl->flush(samples);
+            if (samples == 0) return;
+            encoder->tail = finish_packet(*encoder, std::move(payload), samples);
+        }
+        // The packet stays in the encoder until a call takes it.
+        require_arg(packet != nullptr, "NULL packet buffer, and a flush packet is due");
+        copy_packet(encoder->tail, packet, capacity, packet_size);
+        encoder->tail.clear();
     });
 }
 
@@ -320,9 +341,9 @@ int tq_decoder_delay(const tq_decoder* d) { return d ? d->info.delay : 0; }
 
 int tq_decode(tq_decoder* decoder, const uint8_t* packet, size_t packet_size, float* pcm,
               int max_samples, int* samples_out) {
+    if (samples_out) *samples_out = 0;
     return guarded(decoder ? &decoder->error : nullptr, [&] {
         require_arg(decoder && pcm && samples_out, "NULL pointer argument");
-        *samples_out = 0;
         int samples = decode_to_scratch(decoder, packet, packet_size, max_samples);
         const int ch = decoder->info.channels;
         for (int c = 0; c < ch; ++c)
@@ -334,9 +355,9 @@ int tq_decode(tq_decoder* decoder, const uint8_t* packet, size_t packet_size, fl
 
 int tq_decode_planar(tq_decoder* decoder, const uint8_t* packet, size_t packet_size, float* const* planes,
                      int max_samples, int* samples_out) {
+    if (samples_out) *samples_out = 0;
     return guarded(decoder ? &decoder->error : nullptr, [&] {
         require_arg(decoder && planes && samples_out, "NULL pointer argument");
-        *samples_out = 0;
         for (int c = 0; c < decoder->info.channels; ++c) require_arg(planes[c] != nullptr, "NULL channel plane");
         int samples = decode_to_scratch(decoder, packet, packet_size, max_samples);
         for (int c = 0; c < decoder->info.channels; ++c)

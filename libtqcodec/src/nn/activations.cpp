@@ -22,13 +22,16 @@ Tensor map(const Tensor& x, F f) {
 // |r| <= ln2/2, expm1(r) by its Taylor series to r^7 (relative error < 2e-8), then
 // 2^n expm1(r) + (2^n - 1), exact in its last step for n = 0; below -87 it is -1.
 float expm1_nonpositive(float x) {
+    // x below -87 (and NaN) is taken as -87, where the result is -1 already and n = -126
+    // still fits the exponent; clamped as an integer (no float compare, which would block
+    // vectorizing): the bits of a non-positive float order as its magnitude.
+    x = -std::bit_cast<float>(std::min(std::bit_cast<int32_t>(x) & 0x7fffffff, std::bit_cast<int32_t>(87.0f)));
     constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
     const float n = (x * 1.44269504088896341f + kRound) - kRound;
     const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723e-6f;
     const float p = r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720 +
                                                                                         r * (1.0f / 5040)))))));
-    int32_t e = static_cast<int32_t>(n);
-    e = e < -126 ? -126 : e;  // an integer select: no float compare, which would block vectorizing
+    const auto e = static_cast<int32_t>(n);  // -126..0
     const float scale = std::bit_cast<float>((e + 127) * (1 << 23));
     return scale * p + (scale - 1.0f);
 }

@@ -1,5 +1,16 @@
 #include "families/fractal/search.hpp"
 
+// hnswlib 0.6.2 (Debian 12) prefetches one neighbour past the end of a full link
+// list in its SSE path (nmslib/hnswlib#107; the fix, #459, is not merged): a
+// harmless read for the CPU, a heap-buffer-overflow for AddressSanitizer. Under
+// ASan, hnswlib takes its plain path.
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MANUAL_VECTORIZATION
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_MANUAL_VECTORIZATION
+#endif
+#endif
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
@@ -206,8 +217,10 @@ private:
 };
 
 // The scans below are most of the encoder's time: built for AVX2+FMA as well
-// as the baseline, chosen at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// as the baseline, chosen at load time. Not under ThreadSanitizer, which
+// instruments the ifunc resolver that runs before its runtime starts (a crash
+// while the program loads).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define TQ_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define TQ_VECTOR_CLONES
