@@ -339,20 +339,24 @@ TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
     }
 }
 
-TEST(FractalSplit, LambdaForABudgetIsTheSmallestThatFits) {
+TEST(FractalSplit, LambdaForABudgetIsTheSmallestThatFitsFromAnyGuess) {
     int calls = 0;
     const auto bits = [&](double lambda) {
         ++calls;
         return std::floor(1e6 / (1.0 + lambda));  // falls as lambda rises
     };
-    for (double budget : {2e5, 5e5, 9e5}) {
-        const double lambda = tq::fractal::lambda_for_budget(bits, budget, 1e-9, 1e6, 1.001);
-        EXPECT_LE(bits(lambda), budget);
-        EXPECT_GT(bits(lambda / 1.001), budget);
+    for (double budget : {2e5, 5e5, 9e5})
+        for (double guess : {1e-9, 0.01, 3.0, 1e6}) {
+            calls = 0;
+            const double lambda = tq::fractal::lambda_for_budget(bits, budget, guess, 1e-9, 1e6, 1.001);
+            EXPECT_LT(calls, 40) << budget << " from " << guess;
+            EXPECT_LE(bits(lambda), budget) << budget << " from " << guess;
+            EXPECT_GT(bits(lambda / 1.001), budget) << budget << " from " << guess;
+        }
+    for (double guess : {1e-9, 3.0, 1e6}) {
+        EXPECT_EQ(tq::fractal::lambda_for_budget(bits, 2e6, guess, 1e-9, 1e6, 1.001), 1e-9);  // everything fits
+        EXPECT_EQ(tq::fractal::lambda_for_budget(bits, -1.0, guess, 1e-9, 1e6, 1.001), 1e6);  // nothing does
     }
-    EXPECT_EQ(tq::fractal::lambda_for_budget(bits, 2e6, 1e-9, 1e6, 1.001), 1e-9);  // everything fits
-    EXPECT_DOUBLE_EQ(tq::fractal::lambda_for_budget(bits, -1.0, 1e-9, 1e6, 1.001), 1e6);  // nothing does
-    EXPECT_LT(calls, 200);
 }
 
 /* ---- the IFS decoder ---- */

@@ -20,6 +20,9 @@ constexpr double kHalvesResidual = 0.25;
 // λ is searched in this range (squared error per bit; samples are within +-1).
 constexpr double kLeastLambda = 1e-30;
 constexpr double kMostLambda = 1e4;
+// The precision of λ (a ratio) when planning the search, and for the packet.
+constexpr double kPlanPrecision = 1.05;
+constexpr double kRatePrecision = 1.001;
 
 // One channel of one packet: its padded samples, every top range's silence
 // flag and the fits of its ranges.
@@ -105,10 +108,11 @@ private:
     // Searches the range sizes from the largest down and returns the final λ.
     // The halves of a range are searched only where a plan at the λ known so
     // far splits the range, counting the halves of its map with
-    // kHalvesResidual of their error, as a search would improve them.
-    double search(Packet& packet) const {
+    // kHalvesResidual of their error, as a search would improve them. While
+    // planning, λ only rises: each size searched adds ways to spend bits.
+    double search(Packet& packet) {
         const bool to_rate = p_.bitrate > 0;
-        double lambda = to_rate ? kLeastLambda : quality_lambda(packet.plans);
+        double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans), least = kLeastLambda;
         std::vector<std::vector<int>> planned(packet.plans.size());
         for (ChannelPlan& plan : packet.plans) fit_constants(plan, packet.tops);
         for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
@@ -117,11 +121,20 @@ private:
                 if (size > p_.min_range) inherit_halves(packet.plans[c], size);
             }
             if (size == p_.min_range) break;
-            if (to_rate) lambda = rate_lambda(packet, lambda, 1.0, 1.05);
+            if (to_rate) least = lambda = rate_lambda(packet, lambda, least, kPlanPrecision);
             const std::vector<RdTree> plan = decide(packet, lambda, kHalvesResidual);
             for (std::size_t c = 0; c < packet.plans.size(); ++c) planned[c] = halves_to_search(packet, plan[c], c, size);
         }
-        return to_rate ? rate_lambda(packet, kLeastLambda, 1.0, 1.001) : lambda;
+        if (to_rate) last_lambda_ = rate_lambda(packet, lambda, kLeastLambda, kRatePrecision);
+        return to_rate ? last_lambda_ : lambda;
+    }
+
+    // Where the search for λ starts: the last packet's, or a guess from the packet's power.
+    double first_guess(const Packet& packet) const {
+        if (last_lambda_ > 0.0) return last_lambda_;
+        double power = 0.0;
+        for (const ChannelPlan& plan : packet.plans) power = std::max(power, plan.power);
+        return std::max(power * 1e-3, kLeastLambda);
     }
 
     SearchContext context(const ChannelPlan& plan) const {
@@ -218,11 +231,11 @@ private:
         return static_cast<double>(bits);
     }
 
-    // The λ, at least `floor`, that fits the bitrate with the fits known so far.
-    double rate_lambda(const Packet& packet, double floor, double inherited_residual, double precision) const {
+    // The λ, at least `least`, that fits the bitrate with the fits known so far, searched from `guess`.
+    double rate_lambda(const Packet& packet, double guess, double least, double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
-        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, lambda, inherited_residual)); };
-        return lambda_for_budget(bits, budget, std::max(floor, kLeastLambda), kMostLambda, precision);
+        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, lambda)); };
+        return lambda_for_budget(bits, budget, guess, std::max(least, kLeastLambda), kMostLambda, precision);
     }
 
     std::vector<uint8_t> write_packet(const Packet& packet, double lambda) const {
@@ -238,6 +251,7 @@ private:
     int threads_;
     std::vector<bool> silent_state_;
     CarriedBudget budget_;
+    double last_lambda_ = 0.0;  // the previous packet's
 };
 
 }  // namespace

@@ -65,16 +65,33 @@ LeafCodes RdTree::leaf(Span r) const {
     return {f.s_code, f.domain, f.flip, f.o_code};
 }
 
-double lambda_for_budget(const std::function<double(double)>& bits, double budget, double lo, double hi,
+double lambda_for_budget(const std::function<double(double)>& bits, double budget, double guess, double lo, double hi,
                          double precision) {
-    if (bits(lo) <= budget) return lo;
-    double log_lo = std::log(lo), log_hi = std::log(hi);
-    const double log_precision = std::log(precision);
-    while (log_hi - log_lo > log_precision) {
-        const double mid = 0.5 * (log_lo + log_hi);
-        (bits(std::exp(mid)) > budget ? log_lo : log_hi) = mid;
+    constexpr double kStep = 4.0;
+    // A bracket: bits(fails) > budget >= bits(fits), found by stepping from the guess.
+    double fails = std::clamp(guess, lo, hi), fits = fails;
+    if (bits(fits) <= budget) {
+        while (fails > lo) {
+            fits = fails;
+            fails = std::max(lo, fails / kStep);
+            if (bits(fails) > budget) break;
+        }
+        if (!(bits(fails) > budget)) return lo;
+    } else {
+        while (fits < hi) {
+            fails = fits;
+            fits = std::min(hi, fits * kStep);
+            if (bits(fits) <= budget) break;
+        }
+        if (bits(fits) > budget) return hi;
     }
-    return std::exp(log_hi);
+    double log_fails = std::log(fails), log_fits = std::log(fits);
+    const double log_precision = std::log(precision);
+    while (log_fits - log_fails > log_precision) {
+        const double mid = 0.5 * (log_fails + log_fits);
+        (bits(std::exp(mid)) > budget ? log_fails : log_fits) = mid;
+    }
+    return std::exp(log_fits);
 }
 
 }  // namespace tq::fractal

@@ -87,10 +87,10 @@ private:
     double distortion_ = 0.0;
 };
 
-// λ for a bit budget: the smallest λ in [lo, hi] (bisection on log λ, to a
-// ratio of `precision`) whose packet, bits(λ), fits `budget`; bits must not
-// rise with λ. hi if none fits.
-double lambda_for_budget(const std::function<double(double)>& bits, double budget, double lo, double hi,
+// λ for a bit budget: the smallest λ in [lo, hi] whose packet, bits(λ), fits
+// `budget`, to a ratio of `precision` (steps from `guess` to a bracket, then
+// bisection on log λ); bits must not rise with λ. hi if none fits.
+double lambda_for_budget(const std::function<double(double)>& bits, double budget, double guess, double lo, double hi,
                          double precision);
 
 }  // namespace tq::fractal
