@@ -23,6 +23,8 @@ constexpr double kMostLambda = 1e4;
 // The precision of λ (a ratio) when planning the search, and for the packet.
 constexpr double kPlanPrecision = 1.05;
 constexpr double kRatePrecision = 1.001;
+// At most this many rounds of searching the leaves a packet's tree takes unsearched.
+constexpr int kLeafRounds = 3;
 
 // One channel of one packet: its padded samples, every top range's silence
 // flag and the fits of its ranges.
@@ -108,33 +110,88 @@ private:
     // Searches the range sizes from the largest down and returns the final λ.
     // The halves of a range are searched only where a plan at the λ known so
     // far splits the range, counting the halves of its map with
-    // kHalvesResidual of their error, as a search would improve them. While
-    // planning, λ only rises: each size searched adds ways to spend bits.
+    // kHalvesResidual of their error, as a search would improve them. Then
+    // the leaves the packet's tree takes unsearched are searched, until it
+    // takes none (better maps can lower λ and so split more).
     double search(Packet& packet) {
         const bool to_rate = p_.bitrate > 0;
-        double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans), least = kLeastLambda;
+        double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans);
         std::vector<std::vector<int>> planned(packet.plans.size());
         for (ChannelPlan& plan : packet.plans) fit_constants(plan, packet.tops);
         for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
             for (std::size_t c = 0; c < packet.plans.size(); ++c) {
-                search_level(packet.plans[c], packet.tops, size, planned[c]);
-                if (size > p_.min_range) inherit_halves(packet.plans[c], size);
+                search_ranges(packet.plans[c], size, with_tops(packet, c, size, planned[c]));
+                planned[c].clear();
             }
             if (size == p_.min_range) break;
-            if (to_rate) least = lambda = rate_lambda(packet, lambda, least, kPlanPrecision);
+            if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
             const std::vector<RdTree> plan = decide(packet, lambda, kHalvesResidual);
-            for (std::size_t c = 0; c < packet.plans.size(); ++c) planned[c] = halves_to_search(packet, plan[c], c, size);
+            for (std::size_t c = 0; c < packet.plans.size(); ++c)
+                walk_coded(packet, c, [&](Span r) {
+                    if (r.size < size || !plan[c].split(r)) return false;
+                    if (r.size > size) return true;
+                    planned[c].insert(planned[c].end(), {r.pos, r.pos + size / 2});
+                    return false;
+                });
         }
-        if (to_rate) last_lambda_ = rate_lambda(packet, lambda, kLeastLambda, kRatePrecision);
-        return to_rate ? last_lambda_ : lambda;
+        for (int round = 0; round < kLeafRounds; ++round) {
+            if (to_rate) lambda = rate_lambda(packet, lambda, kRatePrecision);
+            if (!search_unsearched_leaves(packet, decide(packet, lambda))) break;
+        }
+        if (to_rate) last_lambda_ = lambda = rate_lambda(packet, lambda, kRatePrecision);
+        return lambda;
+    }
+
+    // Calls visit(r) for the coded top ranges of channel c, then for the halves of every r it returns true for.
+    void walk_coded(const Packet& packet, std::size_t c, const std::function<bool(Span)>& visit) const {
+        const ChannelPlan& plan = packet.plans[c];
+        if (plan.peak_code == 0) return;
+        const std::function<void(Span)> walk = [&](Span r) {
+            if (!visit(r)) return;
+            walk({r.pos, r.size / 2});
+            walk({r.pos + r.size / 2, r.size / 2});
+        };
+        for (std::size_t t = 0; t < packet.tops.size(); ++t)
+            if (!plan.silent[t]) walk(packet.tops[t]);
+    }
+
+    // `positions` and the coded top ranges of `size` in channel c.
+    std::vector<int> with_tops(const Packet& packet, std::size_t c, int size, std::vector<int> positions) const {
+        const ChannelPlan& plan = packet.plans[c];
+        for (std::size_t t = 0; t < packet.tops.size(); ++t)
+            if (plan.peak_code != 0 && !plan.silent[t] && packet.tops[t].size == size) positions.push_back(packet.tops[t].pos);
+        return positions;
+    }
+
+    // Searches the leaves of `trees` not searched yet; returns whether there were any.
+    bool search_unsearched_leaves(Packet& packet, const std::vector<RdTree>& trees) const {
+        bool any = false;
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            std::vector<std::vector<int>> leaves(static_cast<std::size_t>(p_.max_range + 1));
+            walk_coded(packet, c, [&](Span r) {
+                if (r.size > p_.min_range && trees[c].split(r)) return true;
+                if (packet.plans[c].fits.at(r).map != RangeFits::Map::searched)
+                    leaves[static_cast<std::size_t>(r.size)].push_back(r.pos);
+                return false;
+            });
+            for (int size = p_.min_range; size <= p_.max_range; size *= 2) {
+                if (leaves[static_cast<std::size_t>(size)].empty()) continue;
+                search_ranges(packet.plans[c], size, leaves[static_cast<std::size_t>(size)]);
+                any = true;
+            }
+        }
+        return any;
     }
 
     // Where the search for λ starts: the last packet's, or a guess from the packet's power.
     double first_guess(const Packet& packet) const {
-        if (last_lambda_ > 0.0) return last_lambda_;
+        return last_lambda_ > 0.0 ? last_lambda_ : std::max(1e-3 * power_of(packet.plans), kLeastLambda);
+    }
+
+    static double power_of(const std::vector<ChannelPlan>& plans) {
         double power = 0.0;
-        for (const ChannelPlan& plan : packet.plans) power = std::max(power, plan.power);
-        return std::max(power * 1e-3, kLeastLambda);
+        for (const ChannelPlan& plan : plans) power = std::max(power, plan.power);
+        return power;
     }
 
     SearchContext context(const ChannelPlan& plan) const {
@@ -155,62 +212,32 @@ private:
         }
     }
 
-    // Searches the coded top ranges of `size` and the ranges `planned`.
-    void search_level(ChannelPlan& plan, const std::vector<Span>& tops, int size, std::vector<int> positions) const {
-        if (plan.peak_code == 0) return;
-        for (std::size_t t = 0; t < tops.size(); ++t)
-            if (!plan.silent[t] && tops[t].size == size) positions.push_back(tops[t].pos);
-        const std::vector<Fit> mapped = best_maps(context(plan), size, positions);
+    // Searches the ranges of `size` at `positions`, and gives the halves of
+    // each the halves of its map where they are not searched themselves.
+    void search_ranges(ChannelPlan& plan, int size, const std::vector<int>& positions) const {
+        if (positions.empty()) return;
+        const SearchContext ctx = context(plan);
+        const std::vector<Fit> mapped = best_maps(ctx, size, positions);
         std::vector<RangeFits>& level = plan.fits.level(size);
         for (std::size_t i = 0; i < positions.size(); ++i) {
             RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
             fits.mapped = mapped[i];
             fits.map = RangeFits::Map::searched;
-        }
-    }
-
-    // Gives the halves of every searched range of `size` the halves of its map.
-    void inherit_halves(ChannelPlan& plan, int size) const {
-        if (plan.peak_code == 0) return;
-        const SearchContext ctx = context(plan);
-        const std::vector<RangeFits>& level = plan.fits.level(size);
-        std::vector<RangeFits>& halves = plan.fits.level(size / 2);
-        for (std::size_t i = 0; i < level.size(); ++i) {
-            if (level[i].map != RangeFits::Map::searched) continue;
-            const std::array<Fit, 2> maps = half_maps(ctx, {static_cast<int>(i) * size, size}, level[i].mapped);
+            if (size == p_.min_range) continue;
+            const std::array<Fit, 2> maps = half_maps(ctx, {positions[i], size}, mapped[i]);
             for (std::size_t h = 0; h < 2; ++h) {
-                halves[2 * i + h].mapped = maps[h];
-                halves[2 * i + h].map = RangeFits::Map::inherited;
+                RangeFits& half = plan.fits.level(size / 2)[static_cast<std::size_t>(positions[i] / size) * 2 + h];
+                if (half.map == RangeFits::Map::searched) continue;
+                half.mapped = maps[h];
+                half.map = RangeFits::Map::inherited;
             }
         }
-    }
-
-    // The halves of the ranges of `size` that the plan for channel c splits.
-    std::vector<int> halves_to_search(const Packet& packet, const RdTree& plan, std::size_t c, int size) const {
-        std::vector<int> halves;
-        const std::function<void(Span)> walk = [&](Span r) {
-            if (r.size < size || !plan.split(r)) return;
-            if (r.size == size) {
-                halves.push_back(r.pos);
-                halves.push_back(r.pos + size / 2);
-                return;
-            }
-            walk({r.pos, r.size / 2});
-            walk({r.pos + r.size / 2, r.size / 2});
-        };
-        const ChannelPlan& channel = packet.plans[c];
-        if (channel.peak_code == 0) return halves;
-        for (std::size_t t = 0; t < packet.tops.size(); ++t)
-            if (!channel.silent[t]) walk(packet.tops[t]);
-        return halves;
     }
 
     // quality=q: a bit must remove (1 - q) times 3 + 40q dB below the packet's
     // power per sample; at q = 1 anything that lowers the error is coded.
     double quality_lambda(const std::vector<ChannelPlan>& plans) const {
-        double power = 0.0;
-        for (const ChannelPlan& plan : plans) power = std::max(power, plan.power);
-        return (1.0 - p_.quality) * power * std::pow(10.0, -(3.0 + 40.0 * p_.quality) / 10.0);
+        return (1.0 - p_.quality) * power_of(plans) * std::pow(10.0, -(3.0 + 40.0 * p_.quality) / 10.0);
     }
 
     std::vector<RdTree> decide(const Packet& packet, double lambda, double inherited_residual = 1.0) const {
@@ -231,11 +258,11 @@ private:
         return static_cast<double>(bits);
     }
 
-    // The λ, at least `least`, that fits the bitrate with the fits known so far, searched from `guess`.
-    double rate_lambda(const Packet& packet, double guess, double least, double precision) const {
+    // The λ that fits the bitrate with the fits known so far, searched from `guess`.
+    double rate_lambda(const Packet& packet, double guess, double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
         auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, lambda)); };
-        return lambda_for_budget(bits, budget, guess, std::max(least, kLeastLambda), kMostLambda, precision);
+        return lambda_for_budget(bits, budget, guess, kLeastLambda, kMostLambda, precision);
     }
 
     std::vector<uint8_t> write_packet(const Packet& packet, double lambda) const {
