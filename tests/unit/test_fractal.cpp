@@ -308,10 +308,11 @@ TEST(FractalSplit, TreeCostIsItsErrorPlusLambdaTimesTheBitsItWrites) {
     for (double lambda : {1e-3, 0.05, 1.0}) {
         RdTree tree(fits, lambda);
         double cost = 0.0;
-        for (const Span& top : tops) cost += tree.decide(top);
+        for (const Span& top : tops) cost += tree.code(top);
         const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
-        const double tree_bits = static_cast<double>(packet_bits - tq::fractal::kPeakBits - tops.size());
-        EXPECT_NEAR(cost, tree.distortion() + lambda * tree_bits, 1e-9 * cost) << lambda;
+        const long tree_bits = static_cast<long>(packet_bits - tq::fractal::kPeakBits - tops.size());
+        EXPECT_EQ(tree.bits(), tree_bits) << lambda;
+        EXPECT_NEAR(cost, tree.distortion() + lambda * static_cast<double>(tree_bits), 1e-9 * cost) << lambda;
     }
 }
 
@@ -324,7 +325,7 @@ TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
         for (double lambda : {1e-3, 0.05, 1.0}) {
             RdTree tree(fits, lambda);
             double decided = 0.0;
-            for (const Span& top : tops) decided += tree.decide(top);
+            for (const Span& top : tops) decided += tree.code(top);
             for (int size = p.min_range; size <= p.max_range; size *= 2) {
                 double uniform = 0.0;
                 for (const Span& top : tops) uniform += cost_of(fits, top, lambda, [&](Span r) { return r.size > size; });

@@ -21,7 +21,7 @@ constexpr double kHalvesResidual = 0.25;
 constexpr double kLeastLambda = 1e-30;
 constexpr double kMostLambda = 1e4;
 // The precision of λ (a ratio) when planning the search, and for the packet.
-constexpr double kPlanPrecision = 1.05;
+constexpr double kPlanPrecision = 1.25;
 constexpr double kRatePrecision = 1.001;
 // At most this many rounds of searching the leaves a packet's tree takes unsearched.
 constexpr int kLeafRounds = 3;
@@ -67,6 +67,7 @@ private:
         int length;
         int samples;
         std::vector<ChannelPlan> plans;
+        long framing_bits = 0;  // of the packet besides its trees' bits
     };
 
     static int thread_count(const Params& p) {
@@ -118,6 +119,7 @@ private:
         double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans);
         std::vector<std::vector<int>> planned(packet.plans.size());
         for (ChannelPlan& plan : packet.plans) fit_constants(plan, packet.tops);
+        packet.framing_bits = framing_bits(packet);
         for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
             for (std::size_t c = 0; c < packet.plans.size(); ++c) {
                 search_ranges(packet.plans[c], size, with_tops(packet, c, size, planned[c]));
@@ -135,7 +137,7 @@ private:
                 });
         }
         for (int round = 0; round < kLeafRounds; ++round) {
-            if (to_rate) lambda = rate_lambda(packet, lambda, kRatePrecision);
+            if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
             if (!search_unsearched_leaves(packet, decide(packet, lambda))) break;
         }
         if (to_rate) last_lambda_ = lambda = rate_lambda(packet, lambda, kRatePrecision);
@@ -242,20 +244,33 @@ private:
 
     std::vector<RdTree> decide(const Packet& packet, double lambda, double inherited_residual = 1.0) const {
         std::vector<RdTree> trees;
-        for (const ChannelPlan& plan : packet.plans) {
-            trees.emplace_back(plan.fits, lambda, inherited_residual);
-            if (plan.peak_code == 0) continue;
-            for (std::size_t t = 0; t < packet.tops.size(); ++t)
-                if (!plan.silent[t]) trees.back().decide(packet.tops[t]);
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            trees.emplace_back(packet.plans[c].fits, lambda, inherited_residual);
+            walk_coded(packet, c, [&](Span top) {
+                trees.back().code(top);
+                return false;
+            });
         }
         return trees;
     }
 
-    double packet_bits(const Packet& packet, const std::vector<RdTree>& trees) const {
-        std::size_t bits = 0;
-        for (std::size_t c = 0; c < packet.plans.size(); ++c)
-            bits += channel_bits({packet.plans[c].peak_code, packet.plans[c].silent, trees[c]}, packet.length, p_);
+    // The bits of the packet the trees make, from the trees' own and the
+    // framing around them (peak codes, silence flags), which λ does not change.
+    static double packet_bits(const Packet& packet, const std::vector<RdTree>& trees) {
+        long bits = packet.framing_bits;
+        for (const RdTree& tree : trees) bits += tree.bits();
         return static_cast<double>(bits);
+    }
+
+    long framing_bits(const Packet& packet) const {
+        const std::vector<RdTree> trees = decide(packet, 1.0);
+        long bits = 0;
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            const ChannelPlan& plan = packet.plans[c];
+            bits += static_cast<long>(channel_bits({plan.peak_code, plan.silent, trees[c]}, packet.length, p_)) -
+                    trees[c].bits();
+        }
+        return bits;
     }
 
     // The λ that fits the bitrate with the fits known so far, searched from `guess`.

@@ -46,6 +46,7 @@ public:
     const SizeBits& bits(int size) const { return bits_[index(size)]; }
     // The bits of r's leaf coding `fit` (a domain map costs no more than a constant when its s is 0).
     int leaf_bits(Span r, const Fit& fit) const;
+    int zero_s() const { return zero_s_; }
 
 private:
     int min_range_;
@@ -54,42 +55,44 @@ private:
     std::vector<SizeBits> bits_;
 };
 
-// The cheapest coding of every range below the top ranges it is given, at
-// one λ (squared error per bit). To plan which ranges to search, inherited
-// maps may be counted with `inherited_residual` of their error: what a search
-// of those ranges is expected to leave.
+// The cheapest coding of every range at one λ (squared error per bit),
+// decided for all sizes at once from the smallest up. To plan which ranges to
+// search, inherited maps may be counted with `inherited_residual` of their
+// error: what a search of those ranges is expected to leave.
 class RdTree final : public SplitTree {
 public:
     RdTree(const FitTable& fits, double lambda, double inherited_residual = 1.0);
 
-    // Decides range r and everything below it; returns its cost, error + λ·bits.
-    double decide(Span r);
+    // Codes top range r as decided: returns its cost, error + λ·bits, and
+    // counts its error and bits (split flags included) in the totals.
+    double code(Span r);
     double distortion() const { return distortion_; }
+    long bits() const { return bits_; }
 
-    bool split(Span r) const override { return choice(r) == Choice::halves; }
+    bool split(Span r) const override { return node(r).choice == Choice::halves; }
     LeafCodes leaf(Span r) const override;
 
 private:
     enum class Choice : uint8_t { flat, mapped, halves };
-    struct Decided {
+    struct Node {
         double cost;
         double err;
+        int bits;
+        Choice choice;
     };
 
-    Decided decide_node(Span r);
-    Choice& choice(Span r) { return choices_[fits_.index(r.size)][static_cast<std::size_t>(r.pos / r.size)]; }
-    Choice choice(Span r) const { return choices_[fits_.index(r.size)][static_cast<std::size_t>(r.pos / r.size)]; }
+    Node leaf_node(const RangeFits& fits, const SizeBits& bits, double lambda, double inherited_residual) const;
+    const Node& node(Span r) const { return nodes_[fits_.index(r.size)][static_cast<std::size_t>(r.pos / r.size)]; }
 
     const FitTable& fits_;
-    double lambda_;
-    double inherited_residual_;
-    std::vector<std::vector<Choice>> choices_;  // as FitTable's levels
+    std::vector<std::vector<Node>> nodes_;  // as FitTable's levels
     double distortion_ = 0.0;
+    long bits_ = 0;
 };
 
 // λ for a bit budget: the smallest λ in [lo, hi] whose packet, bits(λ), fits
 // `budget`, to a ratio of `precision` (steps from `guess` to a bracket, then
-// bisection on log λ); bits must not rise with λ. hi if none fits.
+// regula falsi on log λ); bits must not rise with λ. hi if none fits.
 double lambda_for_budget(const std::function<double(double)>& bits, double budget, double guess, double lo, double hi,
                          double precision);
 
