@@ -16,7 +16,7 @@ namespace {
 
 constexpr double kSilenceHysteresisDb = 3.0;
 // The search plans with halves whose maps leave this much of their parent's error.
-constexpr double kHalvesResidual = 0.25;
+constexpr double kHalvesResidual = 0.1;
 // λ is searched in this range (squared error per bit; samples are within +-1).
 constexpr double kLeastLambda = 1e-30;
 constexpr double kMostLambda = 1e4;
