@@ -32,8 +32,9 @@ constexpr tq_option_info kOptions[] = {
     {"o_bits", TQ_OPTION_INT, kDefaultOffsetBits, kMinOffsetBits, kMaxOffsetBits,
      "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak", nullptr},
     {"quality", TQ_OPTION_FLOAT, kDefaultQuality, 0.0, 1.0,
-     "without a bitrate: a bit is spent where it removes at least 3 + 40*quality dB below the packet's power "
-     "(given explicitly, it overrides the bitrate)",
+     "without a bitrate, the price of a bit: (1 - quality) times the packet's power 3 + 40*quality dB down; a "
+     "split or a map is coded where it removes more squared error than its bits cost (given explicitly, it "
+     "overrides the bitrate)",
      nullptr},
     {"iterations", TQ_OPTION_INT, kDefaultIterations, 1, 255,
      "decoder: most iterations of the maps (stored in the stream header)", nullptr},
