@@ -23,6 +23,8 @@ constexpr double kMostLambda = 1e4;
 // The precision of λ (a ratio) when planning the search, and for the packet.
 constexpr double kPlanPrecision = 1.25;
 constexpr double kRatePrecision = 1.001;
+// The plans for the halves of sizes up to this times min_range fit λ to the budget.
+constexpr int kFittedPlans = 4;
 // At most this many rounds of searching the leaves a packet's tree takes unsearched.
 constexpr int kLeafRounds = 3;
 
@@ -109,11 +111,13 @@ private:
     }
 
     // Searches the range sizes from the largest down and returns the final λ.
-    // The halves of a range are searched only where a plan at the λ known so
-    // far splits the range, counting the halves of its map with
-    // kHalvesResidual of their error, as a search would improve them. Then
-    // the leaves the packet's tree takes unsearched are searched, until it
-    // takes none (better maps can lower λ and so split more).
+    // The halves of a range are searched only where a plan at an estimate of
+    // λ splits the range, counting the halves of its map with kHalvesResidual
+    // of their error, as a search would improve them. The estimate is the
+    // last packet's λ, fitted to this packet's budget with what is known for
+    // the last sizes planned (where most of the search is). Then the leaves
+    // the packet's tree takes unsearched are searched, until it takes none
+    // (better maps can lower λ and so split more).
     double search(Packet& packet) {
         const bool to_rate = p_.bitrate > 0;
         double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans);
@@ -126,7 +130,8 @@ private:
                 planned[c].clear();
             }
             if (size == p_.min_range) break;
-            if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
+            if (to_rate && (last_lambda_ == 0.0 || size <= kFittedPlans * p_.min_range))
+                lambda = rate_lambda(packet, lambda, kPlanPrecision);
             const std::vector<RdTree> plan = decide(packet, lambda, kHalvesResidual);
             for (std::size_t c = 0; c < packet.plans.size(); ++c)
                 walk_coded(packet, c, [&](Span r) {

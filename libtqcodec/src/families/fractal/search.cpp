@@ -101,16 +101,17 @@ struct Domains {
     const float* window(int k) const { return samples.data() + static_cast<std::ptrdiff_t>(k) * size; }
 };
 
+// A range of the signal, also reversed: dot(reversed, D) = dot(forward, flipped D).
 struct Range {
-    std::vector<float> forward;
-    std::vector<float> reversed;  // dot(reversed, D) = dot(forward, flipped D)
+    std::span<const float> forward;
+    std::vector<float> reversed;
     Sums sums;
     double variance;
 };
 
 Range range_at(std::span<const float> x, int pos, int size) {
     Range r;
-    r.forward.assign(x.begin() + pos, x.begin() + pos + size);
+    r.forward = x.subspan(static_cast<std::size_t>(pos), static_cast<std::size_t>(size));
     r.reversed.assign(r.forward.rbegin(), r.forward.rend());
     r.sums = sums_of(r.forward.data(), size);
     r.variance = std::max(r.sums.squares - r.sums.sum * r.sums.sum / size, 0.0);
@@ -211,10 +212,40 @@ typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float)), aligned(
 // a run whose least is among the kKeep smallest, so only those runs are read
 // one window at a time.
 constexpr int kRun = 8;
+constexpr int kRunWindows = kRun * kLanes;
 
+// The kKeep least of the values offered.
+class KLeast {
+public:
+    KLeast() { least_.fill(std::numeric_limits<float>::infinity()); }
+    void offer(float v) {
+        if (!(v < least_.back())) return;
+        std::size_t i = least_.size() - 1;
+        for (; i > 0 && least_[i - 1] > v; --i) least_[i] = least_[i - 1];
+        least_[i] = v;
+    }
+    float kth() const { return least_.back(); }  // infinity until kKeep were offered
+
+private:
+    std::array<float, Shortlist::kKeep> least_;
+};
+
+// The least score (error less the range's variance, clamped s) any window of
+// `variance` can reach against a range of `range_variance`: by Cauchy-Schwarz
+// |cov| <= sqrt(range_variance * variance), and |s| <= s_max.
+float least_possible(float variance, float range_variance, float s_max) {
+    if (s_max * s_max * variance >= range_variance) return -range_variance;
+    return s_max * s_max * variance - 2.0f * s_max * std::sqrt(range_variance * variance);
+}
+
+// The pool ordered loudest window first, packed in groups of kLanes windows:
+// a range is scored against runs of windows ever quieter, and stops where not
+// even the loudest window of a run can reach the kKeep-th least run score so
+// far (which only falls).
 struct PackedPool {
     int count;   // windows
-    int groups;  // ceil(count / kLanes); the padding windows are flat and are never offered
+    int groups;  // ceil(count / kLanes); the padding windows are flat and never offered
+    std::vector<int> domain;              // [group][lane]: the window's index in the pool
     std::vector<float> samples;           // [group][i][lane]: sample i of each window less its mean
     std::vector<float> inverse_variance;  // [group][lane], 0 for flat windows
     std::vector<float> variance;          // [group][lane]
@@ -222,17 +253,22 @@ struct PackedPool {
     explicit PackedPool(const Domains& doms)
         : count(doms.pool.count),
           groups((count + kLanes - 1) / kLanes),
+          domain(static_cast<std::size_t>(count)),
           samples(static_cast<std::size_t>(groups * doms.size * kLanes), 0.0f),
           inverse_variance(static_cast<std::size_t>(groups * kLanes), 0.0f),
           variance(static_cast<std::size_t>(groups * kLanes), 0.0f) {
+        for (int k = 0; k < count; ++k) domain[static_cast<std::size_t>(k)] = k;
+        std::stable_sort(domain.begin(), domain.end(), [&](int x, int y) {
+            return doms.variance[static_cast<std::size_t>(x)] > doms.variance[static_cast<std::size_t>(y)];
+        });
         const std::size_t size = static_cast<std::size_t>(doms.size);
         for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
-            const std::size_t g = k / kLanes, lane = k % kLanes;
-            const float* d = doms.window(static_cast<int>(k));
-            const float mean = static_cast<float>(doms.sums[k].sum / doms.size);
-            for (std::size_t i = 0; i < size; ++i) samples[(g * size + i) * kLanes + lane] = d[i] - mean;
-            variance[k] = static_cast<float>(doms.variance[k]);
-            inverse_variance[k] = doms.variance[k] > 1e-20 ? static_cast<float>(1.0 / doms.variance[k]) : 0.0f;
+            const std::size_t g = k / kLanes, lane = k % kLanes, d = static_cast<std::size_t>(domain[k]);
+            const float* window = doms.window(static_cast<int>(d));
+            const float mean = static_cast<float>(doms.sums[d].sum / doms.size);
+            for (std::size_t i = 0; i < size; ++i) samples[(g * size + i) * kLanes + lane] = window[i] - mean;
+            variance[k] = static_cast<float>(doms.variance[d]);
+            inverse_variance[k] = doms.variance[d] > 1e-20 ? static_cast<float>(1.0 / doms.variance[d]) : 0.0f;
         }
     }
     int runs() const { return (groups + kRun - 1) / kRun; }
@@ -240,7 +276,7 @@ struct PackedPool {
 
 // What score_pool writes for one range: per window and direction the error
 // (less the range's variance) of the best unquantized s within +-s_max, and
-// per run and direction the least of those.
+// per run and direction the least of those, for the runs it scores.
 struct PoolScores {
     float* forward;
     float* backward;
@@ -251,8 +287,8 @@ struct PoolScores {
 // score_pool for ranges of kSize samples, or of `size` when kSize is 0: a
 // known size unrolls the loop over the samples and keeps the range in registers.
 template <int kSize>
-[[gnu::always_inline]] inline void score_runs(const PackedPool& pool, int size, const float* a, const float* b,
-                                              float s_max, const PoolScores& out) {
+[[gnu::always_inline]] inline int score_runs(const PackedPool& pool, int size, const float* a, const float* b,
+                                             float range_variance, float s_max, const PoolScores& out) {
     if constexpr (kSize > 0) size = kSize;
     const Lanes* samples = reinterpret_cast<const Lanes*>(pool.samples.data());
     const Lanes* inverse_variance = reinterpret_cast<const Lanes*>(pool.inverse_variance.data());
@@ -261,7 +297,11 @@ template <int kSize>
     Lanes* backward = reinterpret_cast<Lanes*>(out.backward);
     const Lanes zero = {};
     const Lanes high = zero + s_max, low = zero - s_max;
-    for (int run = 0; run * kRun < pool.groups; ++run) {
+    KLeast runs_least;
+    int run = 0;
+    for (; run * kRun < pool.groups; ++run) {
+        const float loudest = pool.variance[static_cast<std::size_t>(run * kRunWindows)];
+        if (least_possible(loudest, range_variance, s_max) > runs_least.kth()) break;
         Lanes least_f = zero + std::numeric_limits<float>::infinity(), least_b = least_f;
         for (int g = run * kRun; g < std::min((run + 1) * kRun, pool.groups); ++g) {
             const Lanes* column = samples + static_cast<std::ptrdiff_t>(g) * size;
@@ -288,32 +328,22 @@ template <int kSize>
         }
         out.least_forward[run] = lf;
         out.least_backward[run] = lb;
+        runs_least.offer(lf);
+        runs_least.offer(lb);
     }
+    return run;
 }
 
-// Scores one range against every window of the pool, both directions: a is
-// the zero-mean range, b the same reversed.
-TQ_VECTOR_CLONES void score_pool(const PackedPool& pool, int size, const float* a, const float* b, float s_max,
-                                 const PoolScores& out) {
+// Scores one range against the pool, both directions (a is the zero-mean
+// range, b the same reversed); returns how many runs it scored.
+TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* a, const float* b,
+                                float range_variance, float s_max, const PoolScores& out) {
     switch (size) {
-        case 4: return score_runs<4>(pool, size, a, b, s_max, out);
-        case 8: return score_runs<8>(pool, size, a, b, s_max, out);
-        case 16: return score_runs<16>(pool, size, a, b, s_max, out);
-        default: return score_runs<0>(pool, size, a, b, s_max, out);
+        case 4: return score_runs<4>(pool, size, a, b, range_variance, s_max, out);
+        case 8: return score_runs<8>(pool, size, a, b, range_variance, s_max, out);
+        case 16: return score_runs<16>(pool, size, a, b, range_variance, s_max, out);
+        default: return score_runs<0>(pool, size, a, b, range_variance, s_max, out);
     }
-}
-
-// The kKeep-th least of `values` (infinity if there are fewer).
-float kth_least(std::span<const float> values) {
-    std::array<float, Shortlist::kKeep> least;
-    least.fill(std::numeric_limits<float>::infinity());
-    for (float v : values) {
-        if (!(v < least.back())) continue;
-        std::size_t i = least.size() - 1;
-        for (; i > 0 && least[i - 1] > v; --i) least[i] = least[i - 1];
-        least[i] = v;
-    }
-    return least.back();
 }
 
 Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
@@ -325,23 +355,28 @@ Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms
         a[i] = r.forward[i] - mean;
         b[i] = r.reversed[i] - mean;
     }
-    const std::size_t groups = static_cast<std::size_t>(pool.groups), runs = static_cast<std::size_t>(pool.runs());
-    const std::size_t padded = groups * kLanes;
+    const std::size_t padded = static_cast<std::size_t>(pool.groups) * kLanes, runs = static_cast<std::size_t>(pool.runs());
     scores.resize(2 * padded);  // forward, then backward
     least.resize(2 * runs);
-    score_pool(pool, doms.size, a.data(), b.data(), static_cast<float>(ctx.scale.limit),
-               {scores.data(), scores.data() + padded, least.data(), least.data() + runs});
-    const float threshold = kth_least(least);
-    Shortlist list;
-    for (std::size_t run = 0; run < 2 * runs; ++run) {
-        if (!(least[run] <= threshold)) continue;
-        const bool flip = run >= runs;
-        const std::size_t first = (run % runs) * kRun * kLanes;
-        const std::size_t last = std::min(first + kRun * kLanes, static_cast<std::size_t>(pool.count));
-        const float* run_scores = scores.data() + (flip ? padded : 0);
-        for (std::size_t k = first; k < last; ++k)
-            if (run_scores[k] <= threshold) list.offer_score(run_scores[k], {static_cast<int>(k), flip});
+    const int scored = score_pool(pool, doms.size, a.data(), b.data(), static_cast<float>(r.variance),
+                                  static_cast<float>(ctx.scale.limit),
+                                  {scores.data(), scores.data() + padded, least.data(), least.data() + runs});
+    KLeast runs_least;
+    for (int run = 0; run < scored; ++run) {
+        runs_least.offer(least[static_cast<std::size_t>(run)]);
+        runs_least.offer(least[runs + static_cast<std::size_t>(run)]);
     }
+    const float threshold = runs_least.kth();
+    Shortlist list;
+    for (std::size_t run = 0; run < static_cast<std::size_t>(scored); ++run)
+        for (const bool flip : {false, true}) {
+            if (!(least[(flip ? runs : 0) + run] <= threshold)) continue;
+            const std::size_t first = run * kRunWindows;
+            const std::size_t last = std::min(first + kRunWindows, static_cast<std::size_t>(pool.count));
+            const float* run_scores = scores.data() + (flip ? padded : 0);
+            for (std::size_t k = first; k < last; ++k)
+                if (run_scores[k] <= threshold) list.offer_score(run_scores[k], {pool.domain[k], flip});
+        }
     Fit best = offset_only_fit(ctx, r.sums, doms.size);
     list.score(ctx, r, doms, best);
     return best;

@@ -25,16 +25,19 @@ int FitTable::leaf_bits(Span r, const Fit& fit) const {
 RdTree::RdTree(const FitTable& fits, double lambda, double inherited_residual) : fits_(fits) {
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
         const std::vector<RangeFits>& level = fits.level(size);
-        std::vector<Node> nodes(level.size());
+        std::vector<Node> nodes;
+        nodes.reserve(level.size());
         const SizeBits& bits = fits.bits(size);
         for (std::size_t i = 0; i < level.size(); ++i) {
-            nodes[i] = leaf_node(level[i], bits, lambda, inherited_residual);
-            if (size == fits.min_range()) continue;
-            const Node& first = nodes_.back()[2 * i];
-            const Node& second = nodes_.back()[2 * i + 1];
-            const double halves = first.cost + second.cost + lambda * bits.flag;
-            if (halves < nodes[i].cost)
-                nodes[i] = {halves, first.err + second.err, first.bits + second.bits + bits.flag, Choice::halves};
+            Node node = leaf_node(level[i], bits, lambda, inherited_residual);
+            if (size > fits.min_range()) {
+                const Node& first = nodes_.back()[2 * i];
+                const Node& second = nodes_.back()[2 * i + 1];
+                const double halves = first.cost + second.cost + lambda * bits.flag;
+                if (halves < node.cost)
+                    node = {halves, first.err + second.err, first.bits + second.bits + bits.flag, Choice::halves};
+            }
+            nodes.push_back(node);
         }
         nodes_.push_back(std::move(nodes));
     }
