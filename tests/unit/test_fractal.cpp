@@ -17,7 +17,9 @@
 #include "families/fractal/bitstream.hpp"
 #include "families/fractal/decoder.hpp"
 #include "families/fractal/params.hpp"
+#include "families/fractal/split.hpp"
 #include "test_support.hpp"
+#include "tqc_framing.hpp"
 #include "tqcodec/tqcodec.h"
 
 namespace {
@@ -115,35 +117,16 @@ TEST(Fractal, NoiseRoundTripsWithPositiveSnr) {
 }
 
 TEST(Fractal, MoreBitsGiveMoreSnr) {
-    const auto pcm = gaussian(32768, 0.1f, 3);
-    double last = -100.0;
-    for (int bitrate : {44100, 88200, 176400}) {
-        Codec codec(1, "", bitrate);
-        const double snr = snr_db(pcm, codec.run(pcm));
-        EXPECT_GT(snr, last + 1.0) << bitrate;
-        last = snr;
+    for (const auto& pcm : {gaussian(32768, 0.1f, 3), music_like(32768)}) {
+        double last = -100.0;
+        for (int bitrate : {44100, 88200, 176400}) {
+            Codec codec(1, "", bitrate);
+            const double snr = snr_db(pcm, codec.run(pcm));
+            std::cout << "  " << bitrate << " b/s: " << snr << " dB\n";
+            EXPECT_GT(snr, last + 1.0) << bitrate;
+            last = snr;
+        }
     }
-    // On tonal signals the split ranges' errors compound through the
-    // iteration: 1 -> 2 bits/sample gains a lot, 2 -> 4 little or nothing.
-    const auto tonal = music_like(32768);
-    Codec one(1, "", 44100), two(1, "", 88200), four(1, "", 176400);
-    const double snr1 = snr_db(tonal, one.run(tonal)), snr2 = snr_db(tonal, two.run(tonal)),
-                 snr4 = snr_db(tonal, four.run(tonal));
-    std::cout << "  music-like: " << snr1 << " / " << snr2 << " / " << snr4 << " dB at 1 / 2 / 4 bits per sample\n";
-    EXPECT_GT(snr2, snr1 + 5.0);
-    EXPECT_GT(snr4, snr2 - 1.5);
-}
-
-TEST(Fractal, BitratesAboveWhatMinRangeEightReachesSelectMinRangeFour) {
-    const auto pcm = gaussian(32768, 0.1f, 5);
-    Codec automatic(1, "", 176400), eight(1, "min_range=8", 176400);
-    automatic.run(pcm);
-    eight.run(pcm);
-    const double reached = automatic.bits_per_sample(pcm.size()), capped = eight.bits_per_sample(pcm.size());
-    std::cout << "  4 bits/sample asked: " << reached << " reached, " << capped << " with min_range=8\n";
-    EXPECT_GT(reached, 3.6);
-    EXPECT_LT(reached, 4.08);
-    EXPECT_LT(capped, 3.4);
 }
 
 TEST(Fractal, QualityOptionSetsTheThresholdDirectly) {
@@ -217,6 +200,164 @@ TEST(Fractal, HnswSearchComesCloseToExhaustiveSearch) {
     // Worse matches split more: compare bytes and SNR together.
     EXPECT_LT(hnsw.bytes, 1.3 * static_cast<double>(brute.bytes));
     EXPECT_GT(snr_hnsw, snr_brute - 3.0);
+}
+
+/* ---- rate control and split decisions ---- */
+
+// Bits per sample of a .tqc file holding the codec's packets.
+double file_bits_per_sample(const Codec& codec, std::size_t samples) {
+    const std::size_t framing = codec.packets.size() * tqc::format::kPacketFileCost;
+    return 8.0 * static_cast<double>(codec.bytes + framing) / static_cast<double>(samples);
+}
+
+// Within 2 % of the bitrate, or of the most the encoder spends on the signal
+// (quality=1: every split and map that lowers the error), if that is less.
+TEST(FractalRate, FileSizeLandsWithinTwoPercentOfTheBitrate) {
+    const std::pair<const char*, std::vector<float>> signals[] = {
+        {"speech-like", speech_like(80000)}, {"music-like", music_like(80000)}, {"noise", gaussian(80000, 0.1f, 9)}};
+    for (const auto& [name, pcm] : signals) {
+        Codec best(1, "quality=1");
+        best.run(pcm);
+        const double most = file_bits_per_sample(best, pcm.size());
+        for (int bits : {1, 2, 3, 4}) {
+            Codec codec(1, "", bits * 44100);
+            codec.run(pcm);
+            const double reached = file_bits_per_sample(codec, pcm.size());
+            std::cout << "  " << name << ": " << bits << " bits/sample asked, " << reached << " reached (most "
+                      << most << ")\n";
+            EXPECT_NEAR(reached, std::min<double>(bits, most), 0.02 * bits) << name;
+        }
+    }
+}
+
+// A mixture whose parts want different range sizes: pauses, voiced speech, tones, a noise burst.
+std::vector<float> mixed_signal(std::size_t n) {
+    auto pcm = speech_like(n);
+    const auto tones = music_like(n), noise = gaussian(n, 0.05f, 11);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i >= n / 3 && i < 2 * n / 3) pcm[i] = tones[i];
+        if (i >= 2 * n / 3 && i < 3 * n / 4) pcm[i] += noise[i];
+    }
+    return pcm;
+}
+
+TEST(FractalRate, SplitDecisionsBeatEveryUniformRangeSizeAtItsOwnSize) {
+    const auto pcm = mixed_signal(65536);
+    for (int size : {8, 16, 32, 64}) {
+        const std::string fixed = "min_range=" + std::to_string(size) + ",max_range=" + std::to_string(size);
+        Codec uniform(1, fixed + ",quality=1");
+        const double snr_uniform = snr_db(pcm, uniform.run(pcm));
+        const double bits = file_bits_per_sample(uniform, pcm.size());
+        Codec decided(1, "", static_cast<int>(bits * 44100));
+        const double snr_decided = snr_db(pcm, decided.run(pcm));
+        const double decided_bits = file_bits_per_sample(decided, pcm.size());
+        std::cout << "  every range " << size << ": " << snr_uniform << " dB at " << bits
+                  << " bits/sample; sizes decided: " << snr_decided << " dB at " << decided_bits << "\n";
+        EXPECT_LT(decided_bits, 1.001 * bits) << size;
+        EXPECT_GT(snr_decided, snr_uniform) << size;
+    }
+}
+
+/* ---- the split tree (split.hpp) ---- */
+
+using tq::fractal::FitTable;
+using tq::fractal::RangeFits;
+using tq::fractal::RdTree;
+using tq::fractal::Span;
+
+tq::fractal::Params split_params() {
+    tq::fractal::Params p;
+    p.packet = 4096;
+    p.min_range = 4;
+    p.max_range = 64;
+    return p;
+}
+
+// Every range of a 4096-sample channel searched, with random errors: its map
+// no worse than its constant, and some maps with s = 0 (as cheap as a constant).
+FitTable random_fits(const tq::fractal::Params& p, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const int zero = tq::fractal::ScaleQuantizer(p).zero_code();
+    FitTable fits(p, 4096);
+    for (int size = p.min_range; size <= p.max_range; size *= 2)
+        for (RangeFits& f : fits.level(size)) {
+            f.flat = {size * unit(rng), zero, 60, 0, false};
+            f.mapped = {f.flat.err * unit(rng), rng() % 4 == 0 ? zero : 20, 61, 0, (rng() & 1) != 0};
+            f.map = RangeFits::Map::searched;
+        }
+    return fits;
+}
+
+// The cost, error + lambda * bits, of the tree that `split` draws (leaves coded their cheaper way).
+double cost_of(const FitTable& fits, Span r, double lambda, const std::function<bool(Span)>& split) {
+    const double flag = lambda * fits.bits(r.size).flag;
+    if (r.size > fits.min_range() && split(r))
+        return flag + cost_of(fits, {r.pos, r.size / 2}, lambda, split) +
+               cost_of(fits, {r.pos + r.size / 2, r.size / 2}, lambda, split);
+    const RangeFits& f = fits.at(r);
+    return flag + std::min(f.flat.err + lambda * fits.leaf_bits(r, f.flat),
+                           f.mapped.err + lambda * fits.leaf_bits(r, f.mapped));
+}
+
+TEST(FractalSplit, TreeCostIsItsErrorPlusLambdaTimesTheBitsItWrites) {
+    const auto p = split_params();
+    const FitTable fits = random_fits(p, 1);
+    const auto tops = tq::fractal::top_ranges(4096, p);
+    const std::vector<bool> coded(tops.size(), false);
+    for (double lambda : {1e-3, 0.05, 1.0}) {
+        RdTree tree(fits, lambda);
+        double cost = 0.0;
+        for (const Span& top : tops) cost += tree.code(top);
+        const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
+        const long tree_bits = static_cast<long>(packet_bits - tq::fractal::kPeakBits - tops.size());
+        EXPECT_EQ(tree.bits(), tree_bits) << lambda;
+        EXPECT_NEAR(cost, tree.distortion() + lambda * static_cast<double>(tree_bits), 1e-9 * cost) << lambda;
+    }
+}
+
+TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
+    const auto p = split_params();
+    const auto tops = tq::fractal::top_ranges(4096, p);
+    std::mt19937 rng(7);
+    for (unsigned seed = 1; seed <= 5; ++seed) {
+        const FitTable fits = random_fits(p, seed);
+        for (double lambda : {1e-3, 0.05, 1.0}) {
+            RdTree tree(fits, lambda);
+            double decided = 0.0;
+            for (const Span& top : tops) decided += tree.code(top);
+            for (int size = p.min_range; size <= p.max_range; size *= 2) {
+                double uniform = 0.0;
+                for (const Span& top : tops) uniform += cost_of(fits, top, lambda, [&](Span r) { return r.size > size; });
+                EXPECT_LE(decided, uniform * (1.0 + 1e-12)) << "every range " << size << ", lambda " << lambda;
+            }
+            for (int draw = 0; draw < 20; ++draw) {
+                double other = 0.0;
+                for (const Span& top : tops) other += cost_of(fits, top, lambda, [&](Span) { return (rng() & 1) != 0; });
+                EXPECT_LE(decided, other * (1.0 + 1e-12)) << "random tree, lambda " << lambda;
+            }
+        }
+    }
+}
+
+TEST(FractalSplit, LambdaForABudgetIsTheSmallestThatFitsFromAnyGuess) {
+    int calls = 0;
+    const auto bits = [&](double lambda) {
+        ++calls;
+        return std::floor(1e6 / (1.0 + lambda));  // falls as lambda rises
+    };
+    for (double budget : {2e5, 5e5, 9e5})
+        for (double guess : {1e-9, 0.01, 3.0, 1e6}) {
+            calls = 0;
+            const double lambda = tq::fractal::lambda_for_budget(bits, budget, guess, 1e-9, 1e6, 1.001);
+            EXPECT_LT(calls, 40) << budget << " from " << guess;
+            EXPECT_LE(bits(lambda), budget) << budget << " from " << guess;
+            EXPECT_GT(bits(lambda / 1.001), budget) << budget << " from " << guess;
+        }
+    for (double guess : {1e-9, 3.0, 1e6}) {
+        EXPECT_EQ(tq::fractal::lambda_for_budget(bits, 2e6, guess, 1e-9, 1e6, 1.001), 1e-9);  // everything fits
+        EXPECT_EQ(tq::fractal::lambda_for_budget(bits, -1.0, guess, 1e-9, 1e6, 1.001), 1e6);  // nothing does
+    }
 }
 
 /* ---- the IFS decoder ---- */

@@ -4,6 +4,9 @@
 // container's framing (container/tqc_framing.hpp, which owns those bytes).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <string>
 
 #include "core/error.hpp"
@@ -33,6 +36,30 @@ inline constexpr double kPacketOverheadBits = 8.0 * kPacketOverheadBytes;
 inline double payload_budget_bytes(int bitrate, int samples, int sample_rate) {
     return static_cast<double>(bitrate) * samples / sample_rate / 8.0 - kPacketOverheadBytes;
 }
+
+// A bitrate spread over packets: what a packet leaves unspent (or overspends)
+// carries over to the next ones, bounded to -25 %..+50 % of a packet's own
+// budget, so that a file meets its bitrate where one packet cannot spend its
+// share (a quiet passage, a signal coded as well as the family can below it).
+class CarriedBudget {
+public:
+    CarriedBudget(int bitrate, int sample_rate) : bitrate_(bitrate), sample_rate_(sample_rate) {}
+
+    // Payload bytes the next packet, of `samples` samples per channel, may spend (at least 0).
+    double next(int samples) const {
+        const double nominal = payload_budget_bytes(bitrate_, samples, sample_rate_);
+        return std::max(0.0, nominal + std::clamp(carry_, -0.25 * std::abs(nominal), 0.5 * std::abs(nominal)));
+    }
+    // Records the payload bytes a packet of `samples` samples per channel spent.
+    void spent(int samples, std::size_t bytes) {
+        carry_ += payload_budget_bytes(bitrate_, samples, sample_rate_) - static_cast<double>(bytes);
+    }
+
+private:
+    int bitrate_;
+    int sample_rate_;
+    double carry_ = 0.0;
+};
 
 // Throws TQ_ERR_INVALID_ARGUMENT ("<who>: bitrate N b/s outside MIN..MAX") unless
 // `bitrate` is 0 (the caller's default) or within [min, max].

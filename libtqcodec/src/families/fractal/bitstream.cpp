@@ -157,6 +157,18 @@ struct LeafWriter {
     }
 };
 
+}  // namespace
+
+int split_flag_bits(int size, const Params& p) { return size > p.min_range ? 1 : 0; }
+
+int leaf_bits(int size, bool mapped, int length, const Params& p) {
+    const DomainPool pool = domain_pool(length, size, p);
+    if (pool.count == 0) return p.offset_bits;
+    return p.scale_bits + (mapped ? pool.index_bits + 1 : 0) + p.offset_bits;
+}
+
+namespace {
+
 template <class Out>
 void put_channel(Out& out, const ChannelCodes& channel, int length, const Params& p) {
     out.put(static_cast<uint32_t>(channel.peak_code), kPeakBits);

@@ -110,6 +110,13 @@ struct ChannelCodes {
     const SplitTree& tree;
 };
 
+// What one range costs in a packet of `length`, as write_channel writes it:
+// the split flag (ranges above min_range), and a leaf's s code, domain index
+// and flip (only when s is not zero, `mapped`) and o code. For the encoder's
+// rate-distortion decisions; the packet's bits are counted by channel_bits.
+int split_flag_bits(int size, const Params& p);
+int leaf_bits(int size, bool mapped, int length, const Params& p);
+
 // Writes one channel of a packet: what read_channel parses.
 void write_channel(BitWriter& out, const ChannelCodes& channel, int length, const Params& p);
 // The bits write_channel would write (rate control), from the same walk.

@@ -1,60 +1,51 @@
 #include "families/fractal/encoder.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
+#include <functional>
 #include <thread>
 
 #include "core/bitio.hpp"
 #include "families/fractal/bitstream.hpp"
 #include "families/fractal/search.hpp"
+#include "families/fractal/split.hpp"
+#include "families/packet_budget.hpp"
 
 namespace tq::fractal {
 namespace {
 
 constexpr double kSilenceHysteresisDb = 3.0;
+// The search plans with halves whose maps leave this much of their parent's error.
+constexpr double kHalvesResidual = 0.1;
+// λ is searched in this range (squared error per bit; samples are within +-1).
+constexpr double kLeastLambda = 1e-30;
+constexpr double kMostLambda = 1e4;
+// The precision of λ (a ratio) when planning the search, and for the packet.
+constexpr double kPlanPrecision = 1.25;
+constexpr double kRatePrecision = 1.001;
+// The plans for the halves of sizes up to this times min_range fit λ to the budget.
+constexpr int kFittedPlans = 4;
+// At most this many rounds of searching the leaves a packet's tree takes unsearched.
+constexpr int kLeafRounds = 3;
 
 // One channel of one packet: its padded samples, every top range's silence
-// flag and the fits of the ranges searched so far.
+// flag and the fits of its ranges.
 struct ChannelPlan {
     std::vector<float> signal;
     int peak_code = 0;
-    double power = 0.0;                  // mean square of the channel
-    std::vector<bool> silent;            // per top range
-    std::vector<std::vector<Fit>> fits;  // [level][pos / size], level 0 = min_range
-};
-
-int level_of(int size, const Params& p) { return std::countr_zero(static_cast<unsigned>(size / p.min_range)); }
-
-// The split tree a threshold gives: a range is split while its squared error
-// per sample is above the threshold and its halves have been searched.
-class ThresholdTree final : public SplitTree {
-public:
-    ThresholdTree(const Params& p, const ChannelPlan& plan, double threshold)
-        : p_(p), plan_(plan), threshold_(threshold) {}
-
-    bool split(Span r) const override {
-        return fit(r).err > threshold_ * r.size && fit({r.pos, r.size / 2}).searched;
-    }
-    LeafCodes leaf(Span r) const override {
-        const Fit& f = fit(r);
-        return {f.s_code, f.domain, f.flip, f.o_code};
-    }
-
-private:
-    const Fit& fit(Span r) const {
-        return plan_.fits[static_cast<std::size_t>(level_of(r.size, p_))][static_cast<std::size_t>(r.pos / r.size)];
-    }
-
-    const Params& p_;
-    const ChannelPlan& plan_;
-    double threshold_;
+    double power = 0.0;        // mean square of the channel
+    std::vector<bool> silent;  // per top range
+    FitTable fits;
 };
 
 class Encoder final : public FamilyEncoder {
 public:
     Encoder(const Params& p, int channels)
-        : p_(p), channels_(channels), threads_(thread_count(p)), silent_state_(static_cast<std::size_t>(channels)) {}
+        : p_(p),
+          channels_(channels),
+          threads_(thread_count(p)),
+          silent_state_(static_cast<std::size_t>(channels)),
+          budget_(p.bitrate, p.sample_rate) {}
 
     int frame_size() const override { return p_.packet; }
     size_t max_payload_size() const override { return max_payload_bytes(p_, channels_); }
@@ -62,22 +53,32 @@ public:
 
     std::vector<uint8_t> encode(const PlanarIn& pcm) override {
         const int length = padded_length(pcm.samples, p_);
-        const std::vector<Span> tops = top_ranges(length, p_);
-        std::vector<ChannelPlan> plans;
-        for (int c = 0; c < channels_; ++c) plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, tops, c));
-        const std::vector<double> thresholds = search_levels(plans, tops, length, pcm.samples);
-        return write_packet(plans, length, thresholds);
+        Packet packet{top_ranges(length, p_), length, pcm.samples, {}};
+        for (int c = 0; c < channels_; ++c)
+            packet.plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, packet.tops, c));
+        const double lambda = search(packet);
+        std::vector<uint8_t> payload = write_packet(packet, lambda);
+        budget_.spent(pcm.samples, payload.size());
+        return payload;
     }
 
 private:
+    // One packet being encoded.
+    struct Packet {
+        std::vector<Span> tops;
+        int length;
+        int samples;
+        std::vector<ChannelPlan> plans;
+        long framing_bits = 0;  // of the packet besides its trees' bits
+    };
+
     static int thread_count(const Params& p) {
         if (p.threads > 0) return p.threads;
         return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     }
 
     ChannelPlan prepare_channel(const float* in, int samples, int length, const std::vector<Span>& tops, int channel) {
-        ChannelPlan plan;
-        plan.signal.assign(static_cast<std::size_t>(length), 0.0f);
+        ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {}, FitTable(p_, length)};
         float peak = 0.0f;
         double energy = 0.0;
         for (int i = 0; i < samples; ++i) {
@@ -88,8 +89,6 @@ private:
         }
         plan.peak_code = peak_code(peak);
         plan.power = energy / samples;
-        for (int size = p_.min_range; size <= p_.max_range; size *= 2)
-            plan.fits.emplace_back(static_cast<std::size_t>(length / size));
         if (plan.peak_code == 0) {
             silent_state_[static_cast<std::size_t>(channel)] = true;
             return plan;
@@ -111,77 +110,186 @@ private:
         silent_state_[static_cast<std::size_t>(channel)] = state;
     }
 
-    // Searches the range sizes from the largest down. A range's halves are
-    // searched only if it would split at the threshold known so far; with a
-    // bitrate that threshold only rises as smaller ranges become available,
-    // so no range the final threshold splits is left unsearched.
-    std::vector<double> search_levels(std::vector<ChannelPlan>& plans, const std::vector<Span>& tops, int length,
-                                      int samples) const {
-        std::vector<double> thresholds = quality_thresholds(plans);
+    // Searches the range sizes from the largest down and returns the final λ.
+    // The halves of a range are searched only where a plan at an estimate of
+    // λ splits the range, counting the halves of its map with kHalvesResidual
+    // of their error, as a search would improve them. The estimate is the
+    // last packet's λ, fitted to this packet's budget with what is known for
+    // the last sizes planned (where most of the search is). Then the leaves
+    // the packet's tree takes unsearched are searched, until it takes none
+    // (better maps can lower λ and so split more).
+    double search(Packet& packet) {
+        const bool to_rate = p_.bitrate > 0;
+        double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans);
+        std::vector<std::vector<int>> planned(packet.plans.size());
+        for (ChannelPlan& plan : packet.plans) fit_constants(plan, packet.tops);
+        packet.framing_bits = framing_bits(packet);
         for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
-            for (std::size_t c = 0; c < plans.size(); ++c) search_level(plans[c], tops, size, thresholds[c]);
-            if (p_.bitrate > 0) thresholds.assign(plans.size(), rate_threshold(plans, length, samples));
+            for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+                search_ranges(packet.plans[c], size, with_tops(packet, c, size, planned[c]));
+                planned[c].clear();
+            }
+            if (size == p_.min_range) break;
+            if (to_rate && (last_lambda_ == 0.0 || size <= kFittedPlans * p_.min_range))
+                lambda = rate_lambda(packet, lambda, kPlanPrecision);
+            const std::vector<RdTree> plan = decide(packet, lambda, kHalvesResidual);
+            for (std::size_t c = 0; c < packet.plans.size(); ++c)
+                walk_coded(packet, c, [&](Span r) {
+                    if (r.size < size || !plan[c].split(r)) return false;
+                    if (r.size > size) return true;
+                    planned[c].insert(planned[c].end(), {r.pos, r.pos + size / 2});
+                    return false;
+                });
         }
-        return thresholds;
+        for (int round = 0; round < kLeafRounds; ++round) {
+            if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
+            if (!search_unsearched_leaves(packet, decide(packet, lambda))) break;
+        }
+        if (to_rate) last_lambda_ = lambda = rate_lambda(packet, lambda, kRatePrecision);
+        return lambda;
     }
 
-    void search_level(ChannelPlan& plan, const std::vector<Span>& tops, int size, double threshold) const {
+    // Calls visit(r) for the coded top ranges of channel c, then for the halves of every r it returns true for.
+    void walk_coded(const Packet& packet, std::size_t c, const std::function<bool(Span)>& visit) const {
+        const ChannelPlan& plan = packet.plans[c];
         if (plan.peak_code == 0) return;
-        std::vector<int> positions;
-        for (std::size_t t = 0; t < tops.size(); ++t)
-            if (!plan.silent[t] && tops[t].size == size) positions.push_back(tops[t].pos);
-        if (size < p_.max_range) {
-            const auto& parents = plan.fits[static_cast<std::size_t>(level_of(2 * size, p_))];
-            for (std::size_t i = 0; i < parents.size(); ++i)
-                if (parents[i].searched && parents[i].err > threshold * 2 * size) {
-                    positions.push_back(static_cast<int>(i) * 2 * size);
-                    positions.push_back(static_cast<int>(i) * 2 * size + size);
-                }
+        const std::function<void(Span)> walk = [&](Span r) {
+            if (!visit(r)) return;
+            walk({r.pos, r.size / 2});
+            walk({r.pos + r.size / 2, r.size / 2});
+        };
+        for (std::size_t t = 0; t < packet.tops.size(); ++t)
+            if (!plan.silent[t]) walk(packet.tops[t]);
+    }
+
+    // `positions` and the coded top ranges of `size` in channel c.
+    std::vector<int> with_tops(const Packet& packet, std::size_t c, int size, std::vector<int> positions) const {
+        const ChannelPlan& plan = packet.plans[c];
+        for (std::size_t t = 0; t < packet.tops.size(); ++t)
+            if (plan.peak_code != 0 && !plan.silent[t] && packet.tops[t].size == size) positions.push_back(packet.tops[t].pos);
+        return positions;
+    }
+
+    // Searches the leaves of `trees` not searched yet; returns whether there were any.
+    bool search_unsearched_leaves(Packet& packet, const std::vector<RdTree>& trees) const {
+        bool any = false;
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            std::vector<std::vector<int>> leaves(static_cast<std::size_t>(p_.max_range + 1));
+            walk_coded(packet, c, [&](Span r) {
+                if (r.size > p_.min_range && trees[c].split(r)) return true;
+                if (packet.plans[c].fits.at(r).map != RangeFits::Map::searched)
+                    leaves[static_cast<std::size_t>(r.size)].push_back(r.pos);
+                return false;
+            });
+            for (int size = p_.min_range; size <= p_.max_range; size *= 2) {
+                if (leaves[static_cast<std::size_t>(size)].empty()) continue;
+                search_ranges(packet.plans[c], size, leaves[static_cast<std::size_t>(size)]);
+                any = true;
+            }
         }
+        return any;
+    }
+
+    // Where the search for λ starts: the last packet's, or a guess from the packet's power.
+    double first_guess(const Packet& packet) const {
+        return last_lambda_ > 0.0 ? last_lambda_ : std::max(1e-3 * power_of(packet.plans), kLeastLambda);
+    }
+
+    static double power_of(const std::vector<ChannelPlan>& plans) {
+        double power = 0.0;
+        for (const ChannelPlan& plan : plans) power = std::max(power, plan.power);
+        return power;
+    }
+
+    SearchContext context(const ChannelPlan& plan) const {
+        return {p_, plan.signal, ScaleQuantizer(p_), OffsetQuantizer(p_, peak_value(plan.peak_code)), threads_};
+    }
+
+    // The best constant map of every range of every size inside the coded top ranges.
+    void fit_constants(ChannelPlan& plan, const std::vector<Span>& tops) const {
+        if (plan.peak_code == 0) return;
+        for (int size = p_.max_range; size >= p_.min_range; size /= 2) {
+            std::vector<int> positions;
+            for (std::size_t t = 0; t < tops.size(); ++t)
+                if (!plan.silent[t] && tops[t].size >= size)
+                    for (int pos = tops[t].pos; pos < tops[t].pos + tops[t].size; pos += size) positions.push_back(pos);
+            const std::vector<Fit> flat = flat_fits(context(plan), size, positions);
+            std::vector<RangeFits>& level = plan.fits.level(size);
+            for (std::size_t i = 0; i < positions.size(); ++i) level[static_cast<std::size_t>(positions[i] / size)].flat = flat[i];
+        }
+    }
+
+    // Searches the ranges of `size` at `positions`, and gives the halves of
+    // each the halves of its map where they are not searched themselves.
+    void search_ranges(ChannelPlan& plan, int size, const std::vector<int>& positions) const {
         if (positions.empty()) return;
-        const SearchContext ctx{p_, plan.signal, ScaleQuantizer(p_), OffsetQuantizer(p_, peak_value(plan.peak_code)),
-                                threads_};
-        const std::vector<Fit> found = fit_ranges(ctx, size, positions);
-        auto& level = plan.fits[static_cast<std::size_t>(level_of(size, p_))];
-        for (std::size_t i = 0; i < positions.size(); ++i)
-            level[static_cast<std::size_t>(positions[i] / size)] = found[i];
-    }
-
-    std::vector<double> quality_thresholds(const std::vector<ChannelPlan>& plans) const {
-        if (p_.bitrate > 0) return std::vector<double>(plans.size(), 0.0);
-        const double ratio = std::pow(10.0, -(3.0 + 40.0 * p_.quality) / 10.0);
-        std::vector<double> out;
-        for (const ChannelPlan& plan : plans) out.push_back(plan.power * ratio);
-        return out;
-    }
-
-    double packet_bits(const std::vector<ChannelPlan>& plans, int length, double threshold) const {
-        std::size_t bits = 0;
-        for (const ChannelPlan& plan : plans) {
-            const ThresholdTree tree(p_, plan, threshold);
-            bits += channel_bits({plan.peak_code, plan.silent, tree}, length, p_);
+        const SearchContext ctx = context(plan);
+        const std::vector<Fit> mapped = best_maps(ctx, size, positions);
+        std::vector<RangeFits>& level = plan.fits.level(size);
+        for (std::size_t i = 0; i < positions.size(); ++i) {
+            RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
+            fits.mapped = mapped[i];
+            fits.map = RangeFits::Map::searched;
+            if (size == p_.min_range) continue;
+            const std::array<Fit, 2> maps = half_maps(ctx, {positions[i], size}, mapped[i]);
+            for (std::size_t h = 0; h < 2; ++h) {
+                RangeFits& half = plan.fits.level(size / 2)[static_cast<std::size_t>(positions[i] / size) * 2 + h];
+                if (half.map == RangeFits::Map::searched) continue;
+                half.mapped = maps[h];
+                half.map = RangeFits::Map::inherited;
+            }
         }
+    }
+
+    // quality=q: a bit must remove (1 - q) times 3 + 40q dB below the packet's
+    // power per sample; at q = 1 anything that lowers the error is coded.
+    double quality_lambda(const std::vector<ChannelPlan>& plans) const {
+        return (1.0 - p_.quality) * power_of(plans) * std::pow(10.0, -(3.0 + 40.0 * p_.quality) / 10.0);
+    }
+
+    std::vector<RdTree> decide(const Packet& packet, double lambda, double inherited_residual = 1.0) const {
+        std::vector<RdTree> trees;
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            trees.emplace_back(packet.plans[c].fits, lambda, inherited_residual);
+            walk_coded(packet, c, [&](Span top) {
+                trees.back().code(top);
+                return false;
+            });
+        }
+        return trees;
+    }
+
+    // The bits of the packet the trees make, from the trees' own and the
+    // framing around them (peak codes, silence flags), which λ does not change.
+    static double packet_bits(const Packet& packet, const std::vector<RdTree>& trees) {
+        long bits = packet.framing_bits;
+        for (const RdTree& tree : trees) bits += tree.bits();
         return static_cast<double>(bits);
     }
 
-    // The smallest threshold whose packet fits the bitrate (bits fall as it rises).
-    double rate_threshold(const std::vector<ChannelPlan>& plans, int length, int samples) const {
-        const double budget = 8.0 * payload_budget_bytes(p_.bitrate, samples, p_.sample_rate);
-        double lo = std::log(1e-16), hi = std::log(1e4);
-        for (int i = 0; i < 48; ++i) {
-            const double mid = 0.5 * (lo + hi);
-            (packet_bits(plans, length, std::exp(mid)) > budget ? lo : hi) = mid;
+    long framing_bits(const Packet& packet) const {
+        const std::vector<RdTree> trees = decide(packet, 1.0);
+        long bits = 0;
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            const ChannelPlan& plan = packet.plans[c];
+            bits += static_cast<long>(channel_bits({plan.peak_code, plan.silent, trees[c]}, packet.length, p_)) -
+                    trees[c].bits();
         }
-        return std::exp(hi);
+        return bits;
     }
 
-    std::vector<uint8_t> write_packet(const std::vector<ChannelPlan>& plans, int length,
-                                      const std::vector<double>& thresholds) const {
+    // The λ that fits the bitrate with the fits known so far, searched from `guess`.
+    double rate_lambda(const Packet& packet, double guess, double precision) const {
+        const double budget = 8.0 * budget_.next(packet.samples);
+        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, lambda)); };
+        return lambda_for_budget(bits, budget, guess, kLeastLambda, kMostLambda, precision);
+    }
+
+    std::vector<uint8_t> write_packet(const Packet& packet, double lambda) const {
+        const std::vector<RdTree> trees = decide(packet, lambda);
         BitWriter out;
-        for (std::size_t c = 0; c < plans.size(); ++c) {
-            const ThresholdTree tree(p_, plans[c], thresholds[c]);
-            write_channel(out, {plans[c].peak_code, plans[c].silent, tree}, length, p_);
-        }
+        for (std::size_t c = 0; c < packet.plans.size(); ++c)
+            write_channel(out, {packet.plans[c].peak_code, packet.plans[c].silent, trees[c]}, packet.length, p_);
         return out.finish();
     }
 
@@ -189,6 +297,8 @@ private:
     int channels_;
     int threads_;
     std::vector<bool> silent_state_;
+    CarriedBudget budget_;
+    double last_lambda_ = 0.0;  // the previous packet's
 };
 
 }  // namespace

@@ -16,8 +16,8 @@ constexpr tq_option_info kOptions[] = {
      "search index exist only while it is encoded",
      nullptr},
     {"min_range", TQ_OPTION_POW2, kDefaultMinRange, kMinRangeLimit, kMaxRangeLimit,
-     "smallest range (power of two, 4..1024): ranges are split in two down to this size while their affine error "
-     "is above the threshold; if not given, 4 for bitrates above 3 bits/sample per channel (the most 8 reaches)",
+     "smallest range (power of two, 4..1024): no range is split below this size; which sizes are used is decided "
+     "by rate and distortion",
      nullptr},
     {"max_range", TQ_OPTION_POW2, kDefaultMaxRange, kMinRangeLimit, kMaxRangeLimit,
      "largest range (power of two, 4..1024, at least min_range)", nullptr},
@@ -32,8 +32,9 @@ constexpr tq_option_info kOptions[] = {
     {"o_bits", TQ_OPTION_INT, kDefaultOffsetBits, kMinOffsetBits, kMaxOffsetBits,
      "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak", nullptr},
     {"quality", TQ_OPTION_FLOAT, kDefaultQuality, 0.0, 1.0,
-     "split threshold without a bitrate: a range is split while its error is above 3 + 40*quality dB below the "
-     "packet's power (given explicitly, it overrides the bitrate)",
+     "without a bitrate, the price of a bit: (1 - quality) times the packet's power 3 + 40*quality dB down; a "
+     "split or a map is coded where it removes more squared error than its bits cost (given explicitly, it "
+     "overrides the bitrate)",
      nullptr},
     {"iterations", TQ_OPTION_INT, kDefaultIterations, 1, 255,
      "decoder: most iterations of the maps (stored in the stream header)", nullptr},
@@ -54,14 +55,6 @@ constexpr tq_option_info kOptions[] = {
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
-// The finest split at min_range 8 costs about 3 bits/sample; beyond that only 4 reaches the target.
-int default_min_range(const EncoderSetup& setup) {
-    constexpr double kMostBitsPerSampleAt8 = 3.0;
-    const double bits_per_sample = static_cast<double>(setup.bitrate) / (setup.sample_rate * setup.channels);
-    return !setup.options.given("quality") && bits_per_sample > kMostBitsPerSampleAt8 ? kMinRangeLimit
-                                                                                       : kDefaultMinRange;
-}
-
 }  // namespace
 
 std::span<const tq_option_info> option_schema() { return kOptions; }
@@ -72,7 +65,7 @@ Params params_from_setup(const EncoderSetup& setup) {
     const OptionValues& o = setup.options;
     Params p;
     p.packet = o.get_int("packet");
-    p.min_range = o.given("min_range") ? o.get_int("min_range") : default_min_range(setup);
+    p.min_range = o.get_int("min_range");
     p.max_range = o.get_int("max_range");
     require(p.min_range <= p.max_range, TQ_ERR_INVALID_ARGUMENT,
             "fractal: min_range " + std::to_string(p.min_range) + " is above max_range " + std::to_string(p.max_range));

@@ -14,9 +14,11 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -73,6 +75,11 @@ Sums sums_of(const float* v, int n) {
     return s;
 }
 
+// A window of 2 * size samples decimated to `size` by pair averages.
+void decimate(const float* window, int size, float* out) {
+    for (int i = 0; i < size; ++i) out[i] = 0.5f * (window[2 * i] + window[2 * i + 1]);
+}
+
 float dot(const float* a, const float* b, int n) {
     float acc = 0.0f;
     for (int i = 0; i < n; ++i) acc += a[i] * b[i];
@@ -86,10 +93,6 @@ struct Domains {
     std::vector<float> samples;  // pool.count x size
     std::vector<Sums> sums;
     std::vector<double> variance;  // size x variance: squared norm of the zero-mean window
-    // For exhaustive search, vectorised across domains: sample i of every window, and per window
-    // mean, 1 / variance (0 for flat windows) and variance.
-    std::vector<float> columns;  // size x pool.count
-    std::vector<float> mean, inverse_variance, variance_f;
 
     Domains(std::span<const float> x, int range_size, const Params& p)
         : size(range_size), pool(domain_pool(static_cast<int>(x.size()), range_size, p)) {
@@ -97,44 +100,29 @@ struct Domains {
         sums.resize(static_cast<std::size_t>(pool.count));
         variance.resize(static_cast<std::size_t>(pool.count));
         for (int k = 0; k < pool.count; ++k) {
-            const float* w = x.data() + static_cast<std::ptrdiff_t>(k) * pool.step;
             float* d = window(k);
-            for (int i = 0; i < size; ++i) d[i] = 0.5f * (w[2 * i] + w[2 * i + 1]);
+            decimate(x.data() + static_cast<std::ptrdiff_t>(k) * pool.step, size, d);
             const Sums s = sums_of(d, size);
             sums[static_cast<std::size_t>(k)] = s;
             variance[static_cast<std::size_t>(k)] = std::max(s.squares - s.sum * s.sum / size, 0.0);
         }
     }
 
-    void prepare_columns() {
-        const std::size_t n = static_cast<std::size_t>(pool.count);
-        columns.resize(n * static_cast<std::size_t>(size));
-        mean.resize(n);
-        inverse_variance.resize(n);
-        variance_f.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            const float* d = window(static_cast<int>(k));
-            for (std::size_t i = 0; i < static_cast<std::size_t>(size); ++i) columns[i * n + k] = d[i];
-            mean[k] = static_cast<float>(sums[k].sum / size);
-            variance_f[k] = static_cast<float>(variance[k]);
-            inverse_variance[k] = variance[k] > 1e-20 ? static_cast<float>(1.0 / variance[k]) : 0.0f;
-        }
-    }
-    const float* column(int i) const { return columns.data() + static_cast<std::ptrdiff_t>(i) * pool.count; }
     float* window(int k) { return samples.data() + static_cast<std::ptrdiff_t>(k) * size; }
     const float* window(int k) const { return samples.data() + static_cast<std::ptrdiff_t>(k) * size; }
 };
 
+// A range of the signal, also reversed: dot(reversed, D) = dot(forward, flipped D).
 struct Range {
-    std::vector<float> forward;
-    std::vector<float> reversed;  // dot(reversed, D) = dot(forward, flipped D)
+    std::span<const float> forward;
+    std::vector<float> reversed;
     Sums sums;
     double variance;
 };
 
 Range range_at(std::span<const float> x, int pos, int size) {
     Range r;
-    r.forward.assign(x.begin() + pos, x.begin() + pos + size);
+    r.forward = x.subspan(static_cast<std::size_t>(pos), static_cast<std::size_t>(size));
     r.reversed.assign(r.forward.rbegin(), r.forward.rend());
     r.sums = sums_of(r.forward.data(), size);
     r.variance = std::max(r.sums.squares - r.sums.sum * r.sums.sum / size, 0.0);
@@ -216,56 +204,192 @@ private:
     Candidate best_[kKeep] = {};
 };
 
-// The scans below are most of the encoder's time: built for AVX2+FMA as well
-// as the baseline, chosen at load time. Not under ThreadSanitizer, which
-// instruments the ifunc resolver that runs before its runtime starts (a crash
-// while the program loads).
+// The exhaustive scan is most of the encoder's time. It works on the pool
+// packed in groups of kLanes windows, one vector per sample position, so that
+// a group's correlations with a range (both directions) stay in registers;
+// built for AVX-512 and AVX2+FMA as well as the baseline, chosen at load time.
+// Not under ThreadSanitizer, which instruments the ifunc resolver that runs
+// before its runtime starts (a crash while the program loads).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-#define TQ_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define TQ_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define TQ_VECTOR_CLONES
 #endif
 
-// forward += a * column, backward += b * column.
-TQ_VECTOR_CLONES void accumulate(const float* column, float a, float b, float* forward, float* backward,
-                                 std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) {
-        forward[k] += a * column[k];
-        backward[k] += b * column[k];
+// Vectors of kLanes floats, read from and written to float arrays (aligned and
+// aliased like float).
+constexpr int kLanes = 16;
+typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float)), may_alias));
+
+// Groups of kRun vectors share one least score: a shortlisted window lies in
+// a run whose least is among the kKeep smallest, so only those runs are read
+// one window at a time.
+constexpr int kRun = 8;
+constexpr int kRunWindows = kRun * kLanes;
+
+// The kKeep least of the values offered.
+class KLeast {
+public:
+    KLeast() { least_.fill(std::numeric_limits<float>::infinity()); }
+    void offer(float v) {
+        if (!(v < least_.back())) return;
+        std::size_t i = least_.size() - 1;
+        for (; i > 0 && least_[i - 1] > v; --i) least_[i] = least_[i - 1];
+        least_[i] = v;
+    }
+    float kth() const { return least_.back(); }  // infinity until kKeep were offered
+
+private:
+    std::array<float, Shortlist::kKeep> least_;
+};
+
+// The least score (error less the range's variance, clamped s) any window of
+// `variance` can reach against a range of `range_variance`: by Cauchy-Schwarz
+// |cov| <= sqrt(range_variance * variance), and |s| <= s_max.
+float least_possible(float variance, float range_variance, float s_max) {
+    if (s_max * s_max * variance >= range_variance) return -range_variance;
+    return s_max * s_max * variance - 2.0f * s_max * std::sqrt(range_variance * variance);
+}
+
+// The pool ordered loudest window first, packed in groups of kLanes windows:
+// a range is scored against runs of windows ever quieter, and stops where not
+// even the loudest window of a run can reach the kKeep-th least run score so
+// far (which only falls).
+struct PackedPool {
+    int count;   // windows
+    int groups;  // ceil(count / kLanes); the padding windows are flat and never offered
+    std::vector<int> domain;              // [group][lane]: the window's index in the pool
+    std::vector<float> samples;           // [group][i][lane]: sample i of each window less its mean
+    std::vector<float> inverse_variance;  // [group][lane], 0 for flat windows
+    std::vector<float> variance;          // [group][lane]
+
+    explicit PackedPool(const Domains& doms)
+        : count(doms.pool.count),
+          groups((count + kLanes - 1) / kLanes),
+          domain(static_cast<std::size_t>(count)),
+          samples(static_cast<std::size_t>(groups * doms.size * kLanes), 0.0f),
+          inverse_variance(static_cast<std::size_t>(groups * kLanes), 0.0f),
+          variance(static_cast<std::size_t>(groups * kLanes), 0.0f) {
+        for (int k = 0; k < count; ++k) domain[static_cast<std::size_t>(k)] = k;
+        std::stable_sort(domain.begin(), domain.end(), [&](int x, int y) {
+            return doms.variance[static_cast<std::size_t>(x)] > doms.variance[static_cast<std::size_t>(y)];
+        });
+        const std::size_t size = static_cast<std::size_t>(doms.size);
+        for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
+            const std::size_t g = k / kLanes, lane = k % kLanes, d = static_cast<std::size_t>(domain[k]);
+            const float* window = doms.window(static_cast<int>(d));
+            const float mean = static_cast<float>(doms.sums[d].sum / doms.size);
+            for (std::size_t i = 0; i < size; ++i) samples[(g * size + i) * kLanes + lane] = window[i] - mean;
+            variance[k] = static_cast<float>(doms.variance[d]);
+            inverse_variance[k] = doms.variance[d] > 1e-20 ? static_cast<float>(1.0 / doms.variance[d]) : 0.0f;
+        }
+    }
+    int runs() const { return (groups + kRun - 1) / kRun; }
+};
+
+// What score_pool writes for one range: per window and direction the error
+// (less the range's variance) of the best unquantized s within +-s_max, and
+// per run and direction the least of those, for the runs it scores.
+struct PoolScores {
+    float* forward;
+    float* backward;
+    float* least_forward;
+    float* least_backward;
+};
+
+// score_pool for ranges of kSize samples, or of `size` when kSize is 0: a
+// known size unrolls the loop over the samples and keeps the range in registers.
+template <int kSize>
+[[gnu::always_inline]] inline int score_runs(const PackedPool& pool, int size, const float* a, const float* b,
+                                             float range_variance, float s_max, const PoolScores& out) {
+    if constexpr (kSize > 0) size = kSize;
+    const Lanes* samples = reinterpret_cast<const Lanes*>(pool.samples.data());
+    const Lanes* inverse_variance = reinterpret_cast<const Lanes*>(pool.inverse_variance.data());
+    const Lanes* variance_of = reinterpret_cast<const Lanes*>(pool.variance.data());
+    Lanes* forward = reinterpret_cast<Lanes*>(out.forward);
+    Lanes* backward = reinterpret_cast<Lanes*>(out.backward);
+    const Lanes zero = {};
+    const Lanes high = zero + s_max, low = zero - s_max;
+    KLeast runs_least;
+    int run = 0;
+    for (; run * kRun < pool.groups; ++run) {
+        const float loudest = pool.variance[static_cast<std::size_t>(run * kRunWindows)];
+        if (least_possible(loudest, range_variance, s_max) > runs_least.kth()) break;
+        Lanes least_f = zero + std::numeric_limits<float>::infinity(), least_b = least_f;
+        for (int g = run * kRun; g < std::min((run + 1) * kRun, pool.groups); ++g) {
+            const Lanes* column = samples + static_cast<std::ptrdiff_t>(g) * size;
+            Lanes cov_f = zero, cov_b = zero;
+            for (int i = 0; i < size; ++i) {
+                cov_f += a[i] * column[i];
+                cov_b += b[i] * column[i];
+            }
+            const Lanes inverse = inverse_variance[g], variance = variance_of[g];
+            Lanes s_f = cov_f * inverse, s_b = cov_b * inverse;
+            s_f = s_f > high ? high : s_f < low ? low : s_f;
+            s_b = s_b > high ? high : s_b < low ? low : s_b;
+            const Lanes score_f = s_f * (s_f * variance - 2.0f * cov_f);
+            const Lanes score_b = s_b * (s_b * variance - 2.0f * cov_b);
+            forward[g] = score_f;
+            backward[g] = score_b;
+            least_f = score_f < least_f ? score_f : least_f;
+            least_b = score_b < least_b ? score_b : least_b;
+        }
+        float lf = least_f[0], lb = least_b[0];
+        for (int j = 1; j < kLanes; ++j) {
+            lf = std::min(lf, least_f[j]);
+            lb = std::min(lb, least_b[j]);
+        }
+        out.least_forward[run] = lf;
+        out.least_backward[run] = lb;
+        runs_least.offer(lf);
+        runs_least.offer(lb);
+    }
+    return run;
+}
+
+// Scores one range against the pool, both directions (a is the zero-mean
+// range, b the same reversed); returns how many runs it scored.
+TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* a, const float* b,
+                                float range_variance, float s_max, const PoolScores& out) {
+    switch (size) {
+        case 4: return score_runs<4>(pool, size, a, b, range_variance, s_max, out);
+        case 8: return score_runs<8>(pool, size, a, b, range_variance, s_max, out);
+        case 16: return score_runs<16>(pool, size, a, b, range_variance, s_max, out);
+        default: return score_runs<0>(pool, size, a, b, range_variance, s_max, out);
     }
 }
 
-// The clamped-s error (less the range variance) of every domain against the
-// range's correlations `dots`, into `scores`; loops vectorise across domains.
-TQ_VECTOR_CLONES void score_all(const Domains& doms, const Range& r, const float* dots, float s_max, float* scores) {
-    const float range_mean = static_cast<float>(r.sums.sum / doms.size);
-    const float size = static_cast<float>(doms.size);
-    for (int k = 0; k < doms.pool.count; ++k) {
-        const float cov = dots[k] - size * range_mean * doms.mean[static_cast<std::size_t>(k)];
-        const float s = std::clamp(cov * doms.inverse_variance[static_cast<std::size_t>(k)], -s_max, s_max);
-        scores[k] = s * (s * doms.variance_f[static_cast<std::size_t>(k)] - 2.0f * cov);
+Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
+    const float mean = static_cast<float>(r.sums.sum / doms.size);
+    thread_local std::vector<float> a, b, least, scores;
+    a.resize(r.forward.size());
+    b.resize(r.forward.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i] = r.forward[i] - mean;
+        b[i] = r.reversed[i] - mean;
     }
-}
-
-Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms) {
-    const std::size_t n = static_cast<std::size_t>(doms.pool.count);
-    thread_local std::vector<float> forward, backward, score_f, score_b;
-    forward.assign(n, 0.0f);
-    backward.assign(n, 0.0f);
-    score_f.resize(n);
-    score_b.resize(n);
-    for (int i = 0; i < doms.size; ++i) {
-        const float a = r.forward[static_cast<std::size_t>(i)], b = r.reversed[static_cast<std::size_t>(i)];
-        accumulate(doms.column(i), a, b, forward.data(), backward.data(), n);
+    const std::size_t padded = static_cast<std::size_t>(pool.groups) * kLanes, runs = static_cast<std::size_t>(pool.runs());
+    scores.resize(2 * padded);  // forward, then backward
+    least.resize(2 * runs);
+    const int scored = score_pool(pool, doms.size, a.data(), b.data(), static_cast<float>(r.variance),
+                                  static_cast<float>(ctx.scale.limit),
+                                  {scores.data(), scores.data() + padded, least.data(), least.data() + runs});
+    KLeast runs_least;
+    for (int run = 0; run < scored; ++run) {
+        runs_least.offer(least[static_cast<std::size_t>(run)]);
+        runs_least.offer(least[runs + static_cast<std::size_t>(run)]);
     }
-    const float s_max = static_cast<float>(ctx.scale.limit);
-    score_all(doms, r, forward.data(), s_max, score_f.data());
-    score_all(doms, r, backward.data(), s_max, score_b.data());
+    const float threshold = runs_least.kth();
     Shortlist list;
-    for (std::size_t k = 0; k < n; ++k) {
-        list.offer_score(score_f[k], {static_cast<int>(k), false});
-        list.offer_score(score_b[k], {static_cast<int>(k), true});
-    }
+    for (std::size_t run = 0; run < static_cast<std::size_t>(scored); ++run)
+        for (const bool flip : {false, true}) {
+            if (!(least[(flip ? runs : 0) + run] <= threshold)) continue;
+            const std::size_t first = run * kRunWindows;
+            const std::size_t last = std::min(first + kRunWindows, static_cast<std::size_t>(pool.count));
+            const float* run_scores = scores.data() + (flip ? padded : 0);
+            for (std::size_t k = first; k < last; ++k)
+                if (run_scores[k] <= threshold) list.offer_score(run_scores[k], {pool.domain[k], flip});
+        }
     Fit best = offset_only_fit(ctx, r.sums, doms.size);
     list.score(ctx, r, doms, best);
     return best;
@@ -387,19 +511,45 @@ private:
 
 }  // namespace
 
-std::vector<Fit> fit_ranges(const SearchContext& ctx, int size, std::span<const int> positions) {
+std::array<Fit, 2> half_maps(const SearchContext& ctx, Span r, const Fit& map) {
+    const int half = r.size / 2, length = static_cast<int>(ctx.signal.size());
+    const DomainPool whole = domain_pool(length, r.size, ctx.p), part = domain_pool(length, half, ctx.p);
+    const int start = map.domain * whole.step;
+    const int windows[2] = {start / part.step, (start + r.size) / part.step};
+    std::array<Fit, 2> fits;
+    for (int h = 0; h < 2; ++h) {
+        const Candidate c{windows[map.flip ? 1 - h : h], map.flip};
+        const Range range = range_at(ctx.signal, r.pos + h * half, half);
+        std::vector<float> d(static_cast<std::size_t>(half));
+        decimate(ctx.signal.data() + static_cast<std::ptrdiff_t>(c.domain) * part.step, half, d.data());
+        const double rd = dot(c.flip ? range.reversed.data() : range.forward.data(), d.data(), half);
+        fits[static_cast<std::size_t>(h)] = quantized_fit(ctx, range.sums, sums_of(d.data(), half), rd, half);
+        fits[static_cast<std::size_t>(h)].domain = c.domain;
+        fits[static_cast<std::size_t>(h)].flip = c.flip;
+    }
+    return fits;
+}
+
+std::vector<Fit> flat_fits(const SearchContext& ctx, int size, std::span<const int> positions) {
+    std::vector<Fit> fits;
+    fits.reserve(positions.size());
+    for (int pos : positions) fits.push_back(offset_only_fit(ctx, sums_of(ctx.signal.data() + pos, size), size));
+    return fits;
+}
+
+std::vector<Fit> best_maps(const SearchContext& ctx, int size, std::span<const int> positions) {
     const int count = static_cast<int>(positions.size());
     std::vector<Fit> fits(positions.size());
-    Domains doms(ctx.signal, size, ctx.p);
+    const Domains doms(ctx.signal, size, ctx.p);
     std::unique_ptr<DomainIndex> index;
+    std::unique_ptr<PackedPool> pool;
     if (use_hnsw(ctx.p, doms.pool.count))
         index = std::make_unique<DomainIndex>(doms, ctx.p.candidates);
     else
-        doms.prepare_columns();
+        pool = std::make_unique<PackedPool>(doms);
     parallel_for(count, ctx.threads, [&](int i) {
         const Range r = range_at(ctx.signal, positions[static_cast<std::size_t>(i)], size);
-        fits[static_cast<std::size_t>(i)] = index ? index->fit(ctx, r, doms) : exhaustive_fit(ctx, r, doms);
-        fits[static_cast<std::size_t>(i)].searched = true;
+        fits[static_cast<std::size_t>(i)] = index ? index->fit(ctx, r, doms) : exhaustive_fit(ctx, r, doms, *pool);
     });
     return fits;
 }

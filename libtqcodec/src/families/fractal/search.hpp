@@ -4,6 +4,7 @@
 // embeddings; either way the chosen map is scored exactly after quantization.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <span>
 #include <vector>
@@ -13,13 +14,13 @@
 
 namespace tq::fractal {
 
+// One quantized map of a range and its exact squared error on the signal.
 struct Fit {
-    double err = 0.0;  // squared error of the quantized map over the range
+    double err = 0.0;
     int s_code = 0;
     int o_code = 0;
     int domain = 0;
     bool flip = false;
-    bool searched = false;
 };
 
 struct SearchContext {
@@ -30,8 +31,22 @@ struct SearchContext {
     int threads;
 };
 
-// One Fit per range of `size` starting at each of `positions`.
-std::vector<Fit> fit_ranges(const SearchContext& ctx, int size, std::span<const int> positions);
+// The best constant map (s = 0) of each range of `size` starting at `positions`:
+// no domain, so no search.
+std::vector<Fit> flat_fits(const SearchContext& ctx, int size, std::span<const int> positions);
+
+// The domain search, the encoder's main cost: scores every domain candidate of
+// the pool of `size` (both directions) against each range of the batch and
+// returns the best quantized map of each (the flat fit when no domain beats it).
+// Ranges are independent of each other, so a batch may be scored in any order
+// or on any device.
+std::vector<Fit> best_maps(const SearchContext& ctx, int size, std::span<const int> positions);
+
+// A map of range r splits into maps of its halves onto windows of the pool of
+// half r's size (the halves of r's decimated window). The fits of those two
+// maps, with s and o fitted again for each half: what a split of r achieves
+// without searching its halves.
+std::array<Fit, 2> half_maps(const SearchContext& ctx, Span r, const Fit& map);
 
 // Runs body(i) for i in [0, count) on up to `threads` threads.
 void parallel_for(int count, int threads, const std::function<void(int)>& body);

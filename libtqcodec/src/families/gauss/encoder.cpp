@@ -57,7 +57,8 @@ namespace {
 
 class Encoder final : public FamilyEncoder {
 public:
-    Encoder(const Params& p, int channels) : p_(p), channels_(channels), buffers_(static_cast<size_t>(channels)) {
+    Encoder(const Params& p, int channels)
+        : p_(p), channels_(channels), buffers_(static_cast<size_t>(channels)), budget_(p.bitrate, kSampleRate) {
         for (auto& b : buffers_) b.assign(kDelay, 0.0f);  // frame 0 starts kDelay samples before the stream
     }
 
@@ -96,8 +97,7 @@ private:
     std::vector<uint8_t> code_packet(int samples) {
         const int frames = schedule_.frames_for(samples);
         schedule_.advance(samples);
-        const double nominal = payload_budget_bytes(p_.bitrate, samples, kSampleRate);
-        const double budget = std::max(0.0, nominal + std::clamp(carry_, -0.25 * std::abs(nominal), 0.5 * std::abs(nominal)));
+        const double budget = budget_.next(samples);
         std::vector<std::vector<uint8_t>> sections;
         size_t used = 0;
         for (int c = 0; c < channels_; ++c) {
@@ -112,7 +112,7 @@ private:
             used += sections.back().size() + (left > 1 ? 2 : 0);
         }
         std::vector<uint8_t> payload = write_payload(sections);
-        carry_ += nominal - static_cast<double>(payload.size());
+        budget_.spent(samples, payload.size());
         return payload;
     }
 
@@ -187,7 +187,7 @@ private:
     int channels_;
     std::vector<std::vector<float>> buffers_;  // from the first sample of the next frame on
     Schedule schedule_;
-    double carry_ = 0.0;
+    CarriedBudget budget_;
     double bytes_per_gaussian_ = 3.5;
     PacketSequence sequence_;
 };
