@@ -21,7 +21,13 @@ Tensor map(const Tensor& x, F f) {
 // exp(x) - 1 for x <= 0 with neither branches nor library calls: x = n ln2 + r with
 // |r| <= ln2/2, expm1(r) by its Taylor series to r^7 (relative error < 2e-8), then
 // 2^n expm1(r) + (2^n - 1), exact in its last step for n = 0; below -87 it is -1.
+// x is first raised to -88 at least, so that n fits an int32 for any input (a
+// model file's weights can make activations of -1e30, -inf or a negative NaN):
+// as unsigned integers, the bits of negative floats grow with their magnitude.
 float expm1_nonpositive(float x) {
+    constexpr uint32_t kFloorBits = std::bit_cast<uint32_t>(-88.0f);
+    const uint32_t bits = std::bit_cast<uint32_t>(x);
+    x = std::bit_cast<float>(bits > kFloorBits ? kFloorBits : bits);  // an integer select, as below
     constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
     const float n = (x * 1.44269504088896341f + kRound) - kRound;
     const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723e-6f;
