@@ -113,7 +113,8 @@ bool encode_all(tq_encoder* enc, const Config& c, std::vector<std::vector<uint8_
     for (int done = 0, index = 0; done < c.samples; done += frame, ++index) {
         const int n = std::min(frame, c.samples - done);
         const float* interleaved = c.pcm.data() + static_cast<size_t>(done) * static_cast<size_t>(channels);
-        std::vector<std::vector<float>> planes(static_cast<size_t>(channels), std::vector<float>(static_cast<size_t>(n)));
+        std::vector<std::vector<float>> planes(static_cast<size_t>(channels),
+                                               std::vector<float>(static_cast<size_t>(n)));
         std::vector<const float*> ptrs;
         for (int ch = 0; ch < channels; ++ch) {
             for (int i = 0; i < n; ++i) planes[ch][i] = interleaved[i * channels + ch];

@@ -72,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     tq_decoder* dec = nullptr;
     const int created = tqfuzz::checked(tq_decoder_create(bytes.data(), bytes.size(), &dec));
-    if (parsed != TQ_OK && created != parsed && created != TQ_ERR_UNSUPPORTED) tqfuzz::bug("tq_decoder_create and the parsers disagree on a bad header");
+    if (parsed != TQ_OK && created != parsed && created != TQ_ERR_UNSUPPORTED)
+        tqfuzz::bug("tq_decoder_create and the parsers disagree on a bad header");
     if (parsed == TQ_OK && created != TQ_OK && created != TQ_ERR_MODEL && created != TQ_ERR_UNSUPPORTED)
         tqfuzz::bug("tq_decoder_create refuses a header the parsers accept:", tq_last_error_message());
     if (dec) check_decoder(dec, info);

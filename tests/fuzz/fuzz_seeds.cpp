@@ -151,7 +151,8 @@ tq_encoder* create_encoder(const StreamShape& shape) {
     config.bitrate = shape.bitrate;
     config.options = shape.options;
     tq_encoder* enc = nullptr;
-    if (tq_encoder_create(&config, &enc) != TQ_OK) die("tq_encoder_create", shape.name() + ": " + tq_last_error_message());
+    if (tq_encoder_create(&config, &enc) != TQ_OK)
+        die("tq_encoder_create", shape.name() + ": " + tq_last_error_message());
     return enc;
 }
 

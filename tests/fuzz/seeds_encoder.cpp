@@ -28,7 +28,8 @@ Bytes encoder_input(const StreamShape& shape) {
                  static_cast<uint8_t>(bitrate >> 8), 0 /* int16 PCM, once */};
     out.insert(out.end(), shape.options, shape.options + std::strlen(shape.options));
     out.push_back(0);
-    for (float v : test_signal(shape.samples > 0 ? std::min(shape.samples, kMaxSamples) : kMaxSamples, shape.channels, shape.sample_rate)) {
+    const int samples = shape.samples > 0 ? std::min(shape.samples, kMaxSamples) : kMaxSamples;
+    for (float v : test_signal(samples, shape.channels, shape.sample_rate)) {
         const auto s = static_cast<int16_t>(std::lround(v * 32767.0f));
         out.push_back(static_cast<uint8_t>(s));
         out.push_back(static_cast<uint8_t>(static_cast<uint16_t>(s) >> 8));
