@@ -1,19 +1,20 @@
-// Seeds for fuzz_decoder: the input layout that target parses, from real streams.
+// Seeds for fuzz_decoder and fuzz_decoder_<family>: the layout that target
+// parses, from real streams of every shape in stream_shapes().
+#include <algorithm>
 #include <cstddef>
 
 #include "fuzz_seeds.hpp"
-#include "tqcodec/tqcodec.h"
 
 namespace tqfuzz {
 namespace {
 
-void put_u16(std::vector<uint8_t>& out, size_t v) {
+void put_u16(Bytes& out, size_t v) {
     out.push_back(static_cast<uint8_t>(v));
     out.push_back(static_cast<uint8_t>(v >> 8));
 }
 
-std::vector<uint8_t> decoder_input(const EncodedStream& s) {
-    std::vector<uint8_t> out;
+Bytes decoder_input(const EncodedStream& s) {
+    Bytes out;
     put_u16(out, s.stream_header.size());
     out.insert(out.end(), s.stream_header.begin(), s.stream_header.end());
     for (const auto& p : s.packets) {
@@ -24,19 +25,35 @@ std::vector<uint8_t> decoder_input(const EncodedStream& s) {
     return out;
 }
 
+// A seed the target cannot decode in full within its budget would only reach
+// the error paths: refuse to make it.
+void check_within_budget(const StreamShape& shape, const EncodedStream& s) {
+    tq_decoder* dec = nullptr;
+    if (tq_decoder_create(s.stream_header.data(), s.stream_header.size(), &dec) != TQ_OK)
+        bug("seed stream header does not decode:", shape.name().c_str());
+    const DecoderBudget budget = decoder_budget(shape.family, s.frame_size);
+    const int capacity = std::min(s.frame_size, budget.packet_samples);
+    std::vector<float> pcm(static_cast<size_t>(capacity) * static_cast<size_t>(shape.channels));
+    int total = 0;
+    for (const Bytes& p : s.packets) {
+        int samples = 0;
+        if (tq_decode(dec, p.data(), p.size(), pcm.data(), capacity, &samples) != TQ_OK)
+            bug(shape.name().c_str(), tq_decoder_error_message(dec));
+        total += samples;
+    }
+    if (total > budget.total) bug("seed longer than the decoder budget:", shape.name().c_str());
+    tq_decoder_destroy(dec);
+}
+
 }  // namespace
 
-std::vector<std::vector<uint8_t>> seed_inputs() {
-    // Small blocks and few bits keep packets under the target's 64 KiB limit.
-    std::vector<std::vector<uint8_t>> seeds = {decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=64,bits=2", 0.3)),
-            decoder_input(encode_test_stream(TQ_FAMILY_TURBO, 44100, "block=256,bits=3,residual=1", 0.2)),
-            decoder_input(encode_test_stream(TQ_FAMILY_FRACTAL, 44100, "packet=4096,quality=0.3", 0.2)),
-            decoder_input(encode_test_stream(TQ_FAMILY_STFTAE, 24000, "step=184", 1.1)),
-            // A short packet and the flush of a stereo (mid/side) stream at the default 16 kbit/s.
-            decoder_input(encode_test_stream(TQ_FAMILY_GAUSS, 24000, "iterations=16", 0.6))};
-    // rvq needs its model, which a build may lack.
-    if (tq_family_available(TQ_FAMILY_RVQ))
-        seeds.push_back(decoder_input(encode_test_stream(TQ_FAMILY_RVQ, 24000, "codebooks=3", 0.5)));
+std::vector<Seed> seed_inputs() {
+    std::vector<Seed> seeds;
+    for (const StreamShape& shape : stream_shapes(kFamily)) {
+        const EncodedStream s = encode_test_stream(shape);
+        check_within_budget(shape, s);
+        seeds.push_back({shape.name(), decoder_input(s)});
+    }
     return seeds;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -135,6 +136,18 @@ TEST(NnLayers, SnakeWithZeroAlphaIsIdentity) {
     tq::nn::Snake snake(Tensor({1}));
     Tensor x({1, 3}, {-1.0f, 0.5f, 2.0f});
     EXPECT_EQ(snake.forward(x).values()[2], 2.0f);
+}
+
+// Found by fuzz_model (issue 17): a model whose weights drive an ELU input to
+// -8e27 converted a float far outside int32 to int (undefined behaviour).
+TEST(NnLayers, EluOfHugeInfiniteAndNanNegativeInputsIsMinusAlpha) {
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    const Tensor x({7}, {-8.03194e27f, -inf, -nan, -88.5f, -1.0f, 0.0f, 2.0f});
+    const Tensor y = tq::nn::ELU(0.5f).forward(x);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(y.data()[i], -0.5f) << i;
+    EXPECT_NEAR(y.data()[4], 0.5f * std::expm1(-1.0f), 1e-7f);
+    EXPECT_EQ(y.data()[5], 0.0f);
+    EXPECT_EQ(y.data()[6], 2.0f);
 }
 
 TEST(NnLayers, OneSecondConvStackTiming) {

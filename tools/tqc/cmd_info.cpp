@@ -120,7 +120,7 @@ nlohmann::ordered_json to_json(const InfoReport& r, bool packets) {
     nlohmann::ordered_json j{
         {"file", r.path}, {"file_bytes", r.file_bytes},
         {"family", {{"id", h.family}, {"name", family_label(h.family)},
-                    {"available", tq_family_available(static_cast<tq_family>(h.family)) == 1}}},
+                    {"available", is_family_id(h.family) && tq_family_available(static_cast<tq_family>(h.family)) == 1}}},
         {"sample_rate", h.sample_rate}, {"channels", h.channels}, {"source_bits", h.source_bits},
         {"frame_size", h.frame_size}, {"encoder_delay", h.encoder_delay},
         {"total_samples", h.total_samples == tqc::kUnknownSamples ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(h.total_samples)},

@@ -14,9 +14,10 @@ tq_family family_from_name(const std::string& name) {
     return f;
 }
 
+bool is_family_id(int id) { return id >= TQ_FAMILY_FIRST && id <= TQ_FAMILY_LAST; }
+
 std::string family_label(int id) {
-    const char* name = tq_family_name(static_cast<tq_family>(id));
-    return name ? name : "family #" + std::to_string(id);
+    return is_family_id(id) ? tq_family_name(static_cast<tq_family>(id)) : "family #" + std::to_string(id);
 }
 
 EncoderPtr create_encoder(const tq_encoder_config& config, const std::string& what) {

@@ -24,6 +24,8 @@ using DecoderPtr = std::unique_ptr<tq_decoder, DecoderDeleter>;
 // Family by short name; throws Failure("encode", "unknown family ...").
 tq_family family_from_name(const std::string& name);
 
+// Whether a family byte (from a file) names a tq_family: only those may be cast to one.
+bool is_family_id(int id);
 // "turbo", or "family #7" for ids this library does not know.
 std::string family_label(int id);
 

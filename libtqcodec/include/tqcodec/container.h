@@ -89,8 +89,8 @@ typedef struct tq_file_reader tq_file_reader;
 
 /** Opens a .tqc file and reads its header (CRC-checked).
  *  @returns TQ_OK; TQ_ERR_INVALID_ARGUMENT for NULL arguments or a file that
- *  cannot be opened; TQ_ERR_CORRUPT if it is not a .tqc file or its header
- *  is damaged. */
+ *  cannot be opened; TQ_ERR_CORRUPT if it is not a .tqc file, its header
+ *  is damaged or names a family this library does not know. */
 TQ_EXPORT TQ_WARN_UNUSED_RESULT int tq_file_reader_open(const char *path, tq_file_reader **reader);
 
 /** Fills `info` from the header. Its stream_header pointer stays valid

@@ -97,6 +97,10 @@ int tq_file_reader_open(const char* path, tq_file_reader** reader) {
         require_arg(path && reader, "NULL argument");
         auto r = std::make_unique<tq_file_reader>();
         r->impl = tqc::Reader::open_file(path);
+        // tq_file_info holds the family as a tq_family: a byte outside the enum's values would be undefined there.
+        const uint8_t family = r->impl->header().family;
+        tq::require_intact(tq::find_family(family) != nullptr,
+                           "file header: unknown family id " + std::to_string(family));
         *reader = r.release();
     });
 }

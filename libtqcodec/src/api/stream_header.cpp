@@ -35,12 +35,13 @@ StreamHeader read_stream_header(std::span<const uint8_t> bytes) {
                    "stream header: version " + std::to_string(version) + " is not supported (this library reads " +
                        std::to_string(kStreamHeaderVersion) + ")");
     StreamHeader h;
-    h.info.family = static_cast<tq_family>(r.u8());
+    // Checked before it becomes a tq_family: a value outside the enum's would be undefined behaviour.
+    const uint8_t family = r.u8();
+    require_intact(find_family(family) != nullptr, "stream header: unknown family id " + std::to_string(family));
+    h.info.family = static_cast<tq_family>(family);
     h.info.channels = r.u8();
     r.u8();  // reserved
     uint32_t rate = r.u32(), frame = r.u32(), delay = r.u32();
-    require_intact(find_family(h.info.family) != nullptr,
-                   "stream header: unknown family id " + std::to_string(h.info.family));
     require_intact(h.info.channels >= 1 && h.info.channels <= kMaxChannels,
                    "stream header: channel count " + std::to_string(h.info.channels) + " outside 1.." +
                        std::to_string(kMaxChannels));

@@ -12,11 +12,14 @@ namespace tq::dsp {
 std::mutex& fftw_planner_mutex();
 
 // The plan Make(n) builds for size n, made once per process under the planner
-// lock; each plan-making function has its own cache.
+// lock; each plan-making function has its own cache. The cache is never
+// destroyed: a thread still transforming during exit keeps valid plans, and
+// the plans stay reachable, so LeakSanitizer does not report them as leaks
+// (a static map would free its nodes at exit and orphan every plan).
 template <auto Make>
 auto cached_plan(std::size_t n) {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    static std::map<std::size_t, decltype(Make(n))> cache;
+    static auto& cache = *new std::map<std::size_t, decltype(Make(n))>;
     auto it = cache.find(n);
     if (it == cache.end()) it = cache.emplace(n, Make(n)).first;
     return it->second;
