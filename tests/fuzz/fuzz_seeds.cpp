@@ -96,7 +96,7 @@ std::string StreamShape::name() const {
     std::string n = std::string(tq_family_name(family)) + "-" + std::to_string(sample_rate) + "hz-" +
                     std::to_string(channels) + "ch";
     if (*options) n += std::string("-") + options;
-    if (bitrate) n += "-" + std::to_string(bitrate) + "bps";
+    if (bitrate) n.append("-").append(std::to_string(bitrate)).append("bps");  // piecewise: g++ 12 -Wrestrict false positive
     std::replace(n.begin(), n.end(), ',', '-');
     std::erase(n, '=');
     return n;

@@ -520,6 +520,10 @@ std::array<Fit, 2> half_maps(const SearchContext& ctx, Span r, const Fit& map) {
     for (int h = 0; h < 2; ++h) {
         const Candidate c{windows[map.flip ? 1 - h : h], map.flip};
         const Range range = range_at(ctx.signal, r.pos + h * half, half);
+        if (c.domain >= part.count) {  // the parent had no domain (a packet too short for a pool)
+            fits[static_cast<std::size_t>(h)] = offset_only_fit(ctx, range.sums, half);
+            continue;
+        }
         std::vector<float> d(static_cast<std::size_t>(half));
         decimate(ctx.signal.data() + static_cast<std::ptrdiff_t>(c.domain) * part.step, half, d.data());
         const double rd = dot(c.flip ? range.reversed.data() : range.forward.data(), d.data(), half);
