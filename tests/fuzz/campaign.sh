@@ -17,7 +17,8 @@
 # Environment: BUILD (default build-fuzz), JOBS (ninja -j, default 2), WORK
 # (corpora, crash inputs and logs; default $BUILD/campaign). A target's corpus
 # grows across campaigns in $WORK/<target>/corpus; tests/fuzz/corpus/<target>
-# holds its committed seeds. Exit status 1 if any target found something.
+# holds its committed seeds and tests/fuzz/regressions/<target> the inputs of
+# bugs fixed. Exit status 1 if any target found something.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,7 +59,7 @@ stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
 # Runs one target; prints its line.
 run_target() {
-  local name=$1 binary seeds replay
+  local name=$1 binary seeds replay regressions=$HERE/regressions/${1#fuzz_}
   if [[ $name == ffmpeg_* ]]; then
     binary=$FFMPEG_FUZZERS/$name seeds=$FFMPEG_FUZZERS/corpus/$name replay=
   else
@@ -67,8 +68,10 @@ run_target() {
   local dir=$WORK/$name
   mkdir -p "$dir/corpus" "$dir/artifacts"
   touch "$dir/started"   # crash inputs of earlier campaigns stay, but do not count
+  # libFuzzer runs every input of these directories first: a regression that is back stops the run.
   local dirs=("$dir/corpus")
   [[ -d $seeds ]] && dirs+=("$seeds")
+  [[ -d $regressions ]] && dirs+=("$regressions")
   "$binary" -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$dir/artifacts/" "${dirs[@]}" > "$dir/log" 2>&1 || true
   local execs rate cov ft crashes slowest
