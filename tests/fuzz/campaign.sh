@@ -57,6 +57,17 @@ ffmpeg_targets() {
 
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
+# The slowest input of a corpus by libFuzzer's own replay of files ("Executed F in N ms"); the
+# first file runs once more before the others, untimed, to load models and plan FFTs.
+slowest_by_libfuzzer() {
+  local binary=$1 files
+  shift
+  mapfile -t files < <(find "$@" -type f | sort)
+  [[ ${#files[@]} -gt 0 ]] || { echo "- -"; return; }
+  "$binary" "${files[0]}" "${files[@]}" 2>&1 | sed -n 's|^Executed \(.*\) in \([0-9]*\) ms$|\2 \1|p' |
+    tail -n +2 | sort -n | tail -n 1 | { read -r ms file; echo "$ms ms $(basename "$file")"; }
+}
+
 # Runs one target; prints its line.
 run_target() {
   local name=$1 binary seeds replay regressions=$HERE/regressions/${1#fuzz_}
@@ -84,7 +95,7 @@ run_target() {
   if [[ -n $replay ]]; then
     slowest=$("$replay" --slowest "${dirs[@]}" 2>/dev/null || echo "? -")
   else
-    slowest="- (see $dir/log)"
+    slowest=$(slowest_by_libfuzzer "$binary" "${dirs[@]}")
   fi
   printf '%-24s %11s %8s %6s %7s %7s %7s  %s\n' "$name" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
     "$(find "$dir/corpus" -type f | wc -l)" "$crashes" "$slowest"
