@@ -17,7 +17,8 @@
 # Environment: BUILD (default build-fuzz), JOBS (ninja -j, default 2), WORK
 # (corpora, crash inputs and logs; default $BUILD/campaign). A target's corpus
 # grows across campaigns in $WORK/<target>/corpus; tests/fuzz/corpus/<target>
-# holds its committed seeds. Exit status 1 if any target found something.
+# holds its committed seeds and tests/fuzz/regressions/<target> the inputs of
+# bugs fixed. Exit status 1 if any target found something.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -56,9 +57,20 @@ ffmpeg_targets() {
 
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
+# The slowest input of a corpus by libFuzzer's own replay of files ("Executed F in N ms"); the
+# first file runs once more before the others, untimed, to load models and plan FFTs.
+slowest_by_libfuzzer() {
+  local binary=$1 files
+  shift
+  mapfile -t files < <(find "$@" -type f | sort)
+  [[ ${#files[@]} -gt 0 ]] || { echo "- -"; return; }
+  "$binary" "${files[0]}" "${files[@]}" 2>&1 | sed -n 's|^Executed \(.*\) in \([0-9]*\) ms$|\2 \1|p' |
+    tail -n +2 | sort -n | tail -n 1 | { read -r ms file; echo "$ms ms $(basename "$file")"; }
+}
+
 # Runs one target; prints its line.
 run_target() {
-  local name=$1 binary seeds replay
+  local name=$1 binary seeds replay regressions=$HERE/regressions/${1#fuzz_}
   if [[ $name == ffmpeg_* ]]; then
     binary=$FFMPEG_FUZZERS/$name seeds=$FFMPEG_FUZZERS/corpus/$name replay=
   else
@@ -67,8 +79,10 @@ run_target() {
   local dir=$WORK/$name
   mkdir -p "$dir/corpus" "$dir/artifacts"
   touch "$dir/started"   # crash inputs of earlier campaigns stay, but do not count
+  # libFuzzer runs every input of these directories first: a regression that is back stops the run.
   local dirs=("$dir/corpus")
   [[ -d $seeds ]] && dirs+=("$seeds")
+  [[ -d $regressions ]] && dirs+=("$regressions")
   "$binary" -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$dir/artifacts/" "${dirs[@]}" > "$dir/log" 2>&1 || true
   local execs rate cov ft crashes slowest
@@ -81,7 +95,7 @@ run_target() {
   if [[ -n $replay ]]; then
     slowest=$("$replay" --slowest "${dirs[@]}" 2>/dev/null || echo "? -")
   else
-    slowest="- (see $dir/log)"
+    slowest=$(slowest_by_libfuzzer "$binary" "${dirs[@]}")
   fi
   printf '%-24s %11s %8s %6s %7s %7s %7s  %s\n' "$name" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
     "$(find "$dir/corpus" -type f | wc -l)" "$crashes" "$slowest"
