@@ -16,6 +16,7 @@
 #include "dsp/dct.hpp"
 #include "families/fractal/bitstream.hpp"
 #include "families/fractal/decoder.hpp"
+#include "families/fractal/encoder.hpp"
 #include "families/fractal/params.hpp"
 #include "families/fractal/split.hpp"
 #include "test_support.hpp"
@@ -291,7 +292,7 @@ FitTable random_fits(const tq::fractal::Params& p, unsigned seed) {
 
 // The cost, error + lambda * bits, of the tree that `split` draws (leaves coded their cheaper way).
 double cost_of(const FitTable& fits, Span r, double lambda, const std::function<bool(Span)>& split) {
-    const double flag = lambda * fits.bits(r.size).flag;
+    const double flag = r.size > fits.min_range() ? lambda * tq::fractal::kSplitFlagBits : 0.0;
     if (r.size > fits.min_range() && split(r))
         return flag + cost_of(fits, {r.pos, r.size / 2}, lambda, split) +
                cost_of(fits, {r.pos + r.size / 2, r.size / 2}, lambda, split);
@@ -306,11 +307,11 @@ TEST(FractalSplit, TreeCostIsItsErrorPlusLambdaTimesTheBitsItWrites) {
     const auto tops = tq::fractal::top_ranges(4096, p);
     const std::vector<bool> coded(tops.size(), false);
     for (double lambda : {1e-3, 0.05, 1.0}) {
-        RdTree tree(fits, lambda);
-        double cost = 0.0;
-        for (const Span& top : tops) cost += tree.code(top);
+        const RdTree tree(fits, tops, lambda, {0, 0});
+        const double cost = tree.cost();
         const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
-        const long tree_bits = static_cast<long>(packet_bits - tq::fractal::kPeakBits - tops.size());
+        const long tree_bits =
+            static_cast<long>(packet_bits - tq::fractal::kPeakBits - tq::fractal::kFloorBits - tops.size());
         EXPECT_EQ(tree.bits(), tree_bits) << lambda;
         EXPECT_NEAR(cost, tree.distortion() + lambda * static_cast<double>(tree_bits), 1e-9 * cost) << lambda;
     }
@@ -323,9 +324,7 @@ TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
     for (unsigned seed = 1; seed <= 5; ++seed) {
         const FitTable fits = random_fits(p, seed);
         for (double lambda : {1e-3, 0.05, 1.0}) {
-            RdTree tree(fits, lambda);
-            double decided = 0.0;
-            for (const Span& top : tops) decided += tree.code(top);
+            const double decided = RdTree(fits, tops, lambda, {0, 0}).cost();
             for (int size = p.min_range; size <= p.max_range; size *= 2) {
                 double uniform = 0.0;
                 for (const Span& top : tops) uniform += cost_of(fits, top, lambda, [&](Span r) { return r.size > size; });
@@ -338,6 +337,34 @@ TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
             }
         }
     }
+}
+
+TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
+    const auto p = split_params();
+    const auto tops = tq::fractal::top_ranges(4096, p);
+    const std::vector<bool> coded(tops.size(), false);
+    FitTable fits = random_fits(p, 3);
+    for (int size = p.min_range; size < 16; size *= 2)  // ranges below 16 gain nothing on their parents
+        for (RangeFits& f : fits.level(size)) f.flat.err = f.mapped.err = 1e3;
+    ASSERT_EQ(tq::fractal::max_floor(p), 3);
+    for (double lambda : {1e-3, 0.05}) {
+        double least = 0.0;
+        for (int split_floor = 0; split_floor <= 3; ++split_floor) {
+            const RdTree tree(fits, tops, lambda, {split_floor, split_floor});
+            const double cost = tree.cost();
+            const std::size_t bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
+            EXPECT_EQ(tree.bits(), static_cast<long>(bits - tq::fractal::kPeakBits - tq::fractal::kFloorBits - tops.size()))
+                << "floor " << split_floor;
+            least = split_floor == 0 ? cost : std::min(least, cost);
+        }
+        const RdTree best(fits, tops, lambda, {0, tq::fractal::max_floor(p)});
+        EXPECT_EQ(best.floor(), 2) << lambda;  // ranges of 16 are leaves and pay no flag
+        EXPECT_NEAR(best.cost(), least, 1e-9 * least);
+        EXPECT_NEAR(best.distortion() + lambda * static_cast<double>(best.bits()), least, 1e-9 * least);
+    }
+    auto v1 = p;
+    v1.version = 1;
+    EXPECT_EQ(tq::fractal::max_floor(v1), 0);
 }
 
 TEST(FractalSplit, LambdaForABudgetIsTheSmallestThatFitsFromAnyGuess) {
@@ -511,6 +538,34 @@ TEST(FractalOptions, ParametersRoundTripAndBadOnesAreCorrupt) {
     EXPECT_THROW(tq::fractal::parse_params(bytes, odd_frame), tq::Error);
 }
 
+// Version 1 streams (no split floor in their packets) still decode, and an
+// encoder given version 1 writes them.
+TEST(FractalOptions, VersionOneStreamsStillRoundTrip) {
+    tq::fractal::Params p;
+    p.packet = 4096;
+    p.bitrate = 2 * 44100;
+    p.sample_rate = 44100;
+    const tq::StreamInfo info{TQ_FAMILY_FRACTAL, 44100, 1, 4096, 0};
+    const auto signal = music_like(4096);
+    for (int version : {1, 2}) {
+        p.version = version;
+        const auto bytes = tq::fractal::serialize_params(p);
+        EXPECT_EQ(bytes[0], version);
+        EXPECT_EQ(tq::fractal::parse_params(bytes, info).version, version);
+        auto encoder = tq::fractal::make_encoder(p, 1);
+        const float* planes[] = {signal.data()};
+        const auto payload = encoder->encode({planes, 1, 4096});
+        auto decoder = tq::fractal::make_decoder(info, bytes);
+        std::vector<float> out(4096);
+        float* out_planes[] = {out.data()};
+        decoder->decode(payload, {out_planes, 1, 4096});
+        EXPECT_GT(snr_db(signal, out), 15.0) << "version " << version;
+    }
+    auto newer = tq::fractal::serialize_params(p);
+    newer[0] = tq::fractal::kParamsVersion + 1;
+    EXPECT_THROW(tq::fractal::parse_params(newer, info), tq::Error);
+}
+
 /* ---- hostile packets ---- */
 
 // A packet of one 4096-sample mono channel, min = max range 64: 64 top ranges,
@@ -519,6 +574,7 @@ std::vector<uint8_t> crafted_packet(int peak, const std::function<void(tq::BitWr
     const auto p = test_params();
     tq::BitWriter w;
     w.put(static_cast<uint32_t>(peak), 8);
+    w.put(0, tq::fractal::kFloorBits);
     w.put_bit(false);
     first(w);
     for (int t = 1; t < 64; ++t) w.put_bit(true);  // silent

@@ -1,5 +1,6 @@
 // The committed reference vectors (vectors.hpp) decode as they did when they
-// were made: every sample within two 16-bit steps of the reference WAV (one
+// were made, today's (tests/data/vectors) and those of earlier format versions
+// (tests/data/vectors-legacy, never regenerated): every sample within two 16-bit steps of the reference WAV (one
 // half for the WAV's rounding, the rest for another machine's floating-point
 // arithmetic), and bit-exactly where the machine computes as the one that
 // made them did (the SHA-256; TQ_VECTORS_EXACT=1 makes a mismatch fail).
@@ -23,10 +24,15 @@ struct Vector {
     std::string name, sha256;
 };
 
-std::filesystem::path data_dir() { return tqtest::test_data_dir("vectors"); }
+// Each directory of vectors, and the fewest vectors its manifest may list.
+struct VectorDir {
+    const char* area;
+    std::size_t least;
+};
+constexpr VectorDir kDirs[] = {{"vectors", 6}, {"vectors-legacy", 2}};
 
-std::vector<Vector> manifest() {
-    std::ifstream in(data_dir() / "vectors.txt");
+std::vector<Vector> manifest(const std::filesystem::path& dir) {
+    std::ifstream in(dir / "vectors.txt");
     std::vector<Vector> vectors;
     std::string line;
     while (std::getline(in, line)) {
@@ -39,20 +45,21 @@ std::vector<Vector> manifest() {
     return vectors;
 }
 
-TEST(Vectors, EveryStreamDecodesToItsReference) {
-    const std::vector<Vector> vectors = manifest();
-    ASSERT_GE(vectors.size(), 6u) << "vectors.txt missing or short in " << data_dir();
+// Checks every vector of `dir` against its reference.
+void check_vectors(const std::filesystem::path& dir, std::size_t least) {
+    const std::vector<Vector> vectors = manifest(dir);
+    ASSERT_GE(vectors.size(), least) << "vectors.txt missing or short in " << dir;
     const bool exact = std::getenv("TQ_VECTORS_EXACT") && std::string(std::getenv("TQ_VECTORS_EXACT")) == "1";
     for (const Vector& v : vectors) {
         SCOPED_TRACE(v.name);
         tqvectors::Decoded decoded;
         try {
-            decoded = tqvectors::decode_file(data_dir() / (v.name + ".tqc"));
+            decoded = tqvectors::decode_file(dir / (v.name + ".tqc"));
         } catch (const std::exception& e) {
             ADD_FAILURE() << e.what();
             continue;
         }
-        const std::vector<float> reference = tqtest::read_wav_samples(data_dir() / (v.name + ".wav"));
+        const std::vector<float> reference = tqtest::read_wav_samples(dir / (v.name + ".wav"));
         ASSERT_EQ(decoded.pcm.size(), reference.size());
         double worst = 0;
         for (size_t i = 0; i < reference.size(); ++i) {
@@ -72,13 +79,23 @@ TEST(Vectors, EveryStreamDecodesToItsReference) {
     }
 }
 
+TEST(Vectors, EveryStreamDecodesToItsReference) {
+    for (const VectorDir& d : kDirs) {
+        SCOPED_TRACE(d.area);
+        check_vectors(tqtest::test_data_dir(d.area), d.least);
+    }
+}
+
 TEST(Vectors, TheManifestListsEveryStreamInTheDirectory) {
-    std::set<std::string> listed, present;
-    for (const Vector& v : manifest()) listed.insert(v.name);
-    for (const auto& entry : std::filesystem::directory_iterator(data_dir()))
-        if (entry.path().extension() == ".tqc" || entry.path().extension() == ".wav")
-            present.insert(entry.path().stem().string());
-    EXPECT_EQ(listed, present);
+    for (const VectorDir& d : kDirs) {
+        const std::filesystem::path dir = tqtest::test_data_dir(d.area);
+        std::set<std::string> listed, present;
+        for (const Vector& v : manifest(dir)) listed.insert(v.name);
+        for (const auto& entry : std::filesystem::directory_iterator(dir))
+            if (entry.path().extension() == ".tqc" || entry.path().extension() == ".wav")
+                present.insert(entry.path().stem().string());
+        EXPECT_EQ(listed, present) << d.area;
+    }
 }
 
 }  // namespace

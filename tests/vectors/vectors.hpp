@@ -7,7 +7,9 @@
 // the decoded float32 samples, and how the vector was made. "Decoded" means
 // every packet's tq_decode() output, interleaved and in order, the encoder
 // delay included. make_vectors.cpp writes them (regenerate.sh);
-// test_vectors.cpp checks them. Only the public API is used.
+// test_vectors.cpp checks them. Only the public API is used. Streams of earlier
+// format versions move to tests/data/vectors-legacy/ (same layout, never
+// regenerated) when a format changes, so old files keep decoding as they did.
 #pragma once
 
 #include <openssl/evp.h>

@@ -80,6 +80,14 @@ public:
                                            " is not supported (this library reads " + std::to_string(supported) + ")");
         return v;
     }
+    // A format-version byte in oldest..newest (a reader of several versions).
+    uint8_t version(uint8_t oldest, uint8_t newest) {
+        const uint8_t v = u8();
+        require_intact(v >= oldest && v <= newest, what_ + ": version " + std::to_string(v) +
+                                                       " is not supported (this library reads " +
+                                                       std::to_string(oldest) + ".." + std::to_string(newest) + ")");
+        return v;
+    }
     uint64_t varint() {
         uint64_t v = 0;
         for (int shift = 0; shift < 64; shift += 7) {

@@ -64,16 +64,19 @@ int peak_code(float peak) {
 
 float peak_value(int code) { return static_cast<float>(std::exp2((code - kPeakBias) / 8.0)); }
 
+int floor_bits(const Params& p) { return p.version >= 2 ? kFloorBits : 0; }
+
 namespace {
 
 // The split tree of a top range, walked alike by reader and writer: a range
-// larger than min_range starts with a flag, set when its two halves follow in
-// its place; split(r) reads or writes that flag, leaf(r) the range's codes.
+// larger than `smallest` (the channel's floor) starts with a flag, set when its
+// two halves follow in its place; split(r) reads or writes that flag, leaf(r)
+// the range's codes.
 template <class Split, class Leaf>
-void walk_tree(Span r, int min_range, Split& split, Leaf& leaf) {
-    if (r.size > min_range && split(r)) {
-        walk_tree({r.pos, r.size / 2}, min_range, split, leaf);
-        walk_tree({r.pos + r.size / 2, r.size / 2}, min_range, split, leaf);
+void walk_tree(Span r, int smallest, Split& split, Leaf& leaf) {
+    if (r.size > smallest && split(r)) {
+        walk_tree({r.pos, r.size / 2}, smallest, split, leaf);
+        walk_tree({r.pos + r.size / 2, r.size / 2}, smallest, split, leaf);
         return;
     }
     leaf(r);
@@ -116,11 +119,12 @@ std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
     std::vector<Map> maps;
     const int peak = static_cast<int>(in.get(kPeakBits));
     if (peak == 0) return maps;
+    const int smallest = p.min_range << in.get(floor_bits(p));
     LeafReader leaf{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
     auto split = [&](Span) { return in.get_bit(); };
     for (const Span& top : top_ranges(length, p)) {
         const bool silent = in.get_bit();
-        if (!silent) walk_tree(top, p.min_range, split, leaf);
+        if (!silent) walk_tree(top, smallest, split, leaf);
     }
     return maps;
 }
@@ -159,8 +163,6 @@ struct LeafWriter {
 
 }  // namespace
 
-int split_flag_bits(int size, const Params& p) { return size > p.min_range ? 1 : 0; }
-
 int leaf_bits(int size, bool mapped, int length, const Params& p) {
     const DomainPool pool = domain_pool(length, size, p);
     if (pool.count == 0) return p.offset_bits;
@@ -173,6 +175,11 @@ template <class Out>
 void put_channel(Out& out, const ChannelCodes& channel, int length, const Params& p) {
     out.put(static_cast<uint32_t>(channel.peak_code), kPeakBits);
     if (channel.peak_code == 0) return;
+    const int split_floor = channel.tree.floor();
+    require(split_floor >= 0 && split_floor <= (p.version >= 2 ? kMaxFloor : 0), TQ_ERR_INTERNAL,
+            "fractal: split floor " + std::to_string(split_floor) + " in a version " + std::to_string(p.version) +
+                " stream");
+    out.put(static_cast<uint32_t>(split_floor), floor_bits(p));
     LeafWriter<Out> leaf{out, p, length, channel.tree};
     auto split = [&](Span r) {
         const bool divide = channel.tree.split(r);
@@ -182,7 +189,7 @@ void put_channel(Out& out, const ChannelCodes& channel, int length, const Params
     const std::vector<Span> tops = top_ranges(length, p);
     for (std::size_t t = 0; t < tops.size(); ++t) {
         out.put_bit(channel.silent[t]);
-        if (!channel.silent[t]) walk_tree(tops[t], p.min_range, split, leaf);
+        if (!channel.silent[t]) walk_tree(tops[t], p.min_range << split_floor, split, leaf);
     }
 }
 

@@ -64,6 +64,12 @@ private:
 
 // The packet peak: code 0 = the channel is silent, else 2^((code - 192) / 8).
 inline constexpr int kPeakBits = 8;
+inline constexpr int kSplitFlagBits = 1;
+// A channel's split floor (version 2): ranges of min_range << floor are not split.
+inline constexpr int kFloorBits = 2;
+inline constexpr int kMaxFloor = (1 << kFloorBits) - 1;
+// The bits a coded channel spends on its floor in a stream of these parameters.
+int floor_bits(const Params& p);
 inline constexpr int kPeakBias = 192;
 int peak_code(float peak);
 float peak_value(int code);
@@ -95,7 +101,9 @@ struct LeafCodes {
 // walks the syntax.
 class SplitTree {
 public:
-    // Whether range r (larger than min_range) is coded as its two halves.
+    // Ranges of min_range << floor() and smaller are never split (0 in version 1).
+    virtual int floor() const = 0;
+    // Whether range r (larger than the floor's size) is coded as its two halves.
     virtual bool split(Span r) const = 0;
     virtual LeafCodes leaf(Span r) const = 0;
 
@@ -111,10 +119,9 @@ struct ChannelCodes {
 };
 
 // What one range costs in a packet of `length`, as write_channel writes it:
-// the split flag (ranges above min_range), and a leaf's s code, domain index
+// the split flag (ranges above the floor's size), and a leaf's s code, domain index
 // and flip (only when s is not zero, `mapped`) and o code. For the encoder's
 // rate-distortion decisions; the packet's bits are counted by channel_bits.
-int split_flag_bits(int size, const Params& p);
 int leaf_bits(int size, bool mapped, int length, const Params& p);
 
 // Writes one channel of a packet: what read_channel parses.

@@ -6,6 +6,7 @@
 
 #include "core/byteio.hpp"
 #include "core/error.hpp"
+#include "families/fractal/bitstream.hpp"
 
 namespace tq::fractal {
 namespace {
@@ -30,7 +31,9 @@ constexpr tq_option_info kOptions[] = {
     {"s_max", TQ_OPTION_FLOAT, kDefaultScaleLimit, kMinScaleLimitCode / 256.0, kMaxScaleLimitCode / 256.0,
      "largest |s| (below 1 so the decoder's iteration converges; stored in 1/256 steps)", nullptr},
     {"o_bits", TQ_OPTION_INT, kDefaultOffsetBits, kMinOffsetBits, kMaxOffsetBits,
-     "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak", nullptr},
+     "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak; if not given, 8 from a "
+     "bitrate of 2.5 bits per sample per channel, else 7",
+     nullptr},
     {"quality", TQ_OPTION_FLOAT, kDefaultQuality, 0.0, 1.0,
      "without a bitrate, the price of a bit: (1 - quality) times the packet's power 3 + 40*quality dB down; a "
      "split or a map is coded where it removes more squared error than its bits cost (given explicitly, it "
@@ -55,6 +58,15 @@ constexpr tq_option_info kOptions[] = {
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
+// A finer offset grid pays from about 2.5 bits per sample per channel (dev corpus: +0.75 dB mean at
+// 3, +1.5 dB at 4, where 7 bits also stopped 3 clips short of the rate; -0.4 dB on two noisy clips).
+int default_offset_bits(const EncoderSetup& setup) {
+    const double bits_per_sample = static_cast<double>(setup.bitrate) / (static_cast<double>(setup.sample_rate) * setup.channels);
+    return setup.bitrate > 0 && !setup.options.given("quality") && bits_per_sample >= kFinerOffsetsFrom
+               ? kDefaultOffsetBits + 1
+               : kDefaultOffsetBits;
+}
+
 }  // namespace
 
 std::span<const tq_option_info> option_schema() { return kOptions; }
@@ -72,7 +84,7 @@ Params params_from_setup(const EncoderSetup& setup) {
     p.domain_divisor = o.get_int("domain_step");
     p.scale_bits = o.get_int("s_bits");
     p.scale_limit_code = static_cast<int>(std::lround(o.get("s_max") * 256.0));
-    p.offset_bits = o.get_int("o_bits");
+    p.offset_bits = o.given("o_bits") ? o.get_int("o_bits") : default_offset_bits(setup);
     p.iterations = o.get_int("iterations");
     p.tolerance_log2 = o.get_int("tolerance");
     p.quality = o.get("quality");
@@ -91,13 +103,13 @@ std::size_t max_payload_bytes(const Params& p, int channels) {
     const std::size_t index_bits = static_cast<std::size_t>(log2_exact(p.packet)) + 1;
     const std::size_t leaf_bits =
         2 + static_cast<std::size_t>(p.scale_bits) + index_bits + 1 + static_cast<std::size_t>(p.offset_bits);
-    const std::size_t channel_bits = 8 + leaves * (1 + leaf_bits);
+    const std::size_t channel_bits = kPeakBits + kFloorBits + leaves * (1 + leaf_bits);
     return (static_cast<std::size_t>(channels) * channel_bits + 7) / 8;
 }
 
 std::vector<uint8_t> serialize_params(const Params& p) {
     ByteWriter w;
-    w.u8(kParamsVersion);
+    w.u8(static_cast<uint8_t>(p.version));
     w.u8(static_cast<uint8_t>(log2_exact(p.min_range)));
     w.u8(static_cast<uint8_t>(log2_exact(p.max_range)));
     w.u8(static_cast<uint8_t>(log2_exact(p.domain_divisor)));
@@ -121,9 +133,10 @@ void check_in(int value, int lo, int hi, const char* what) {
 
 Params parse_params(std::span<const uint8_t> bytes, const StreamInfo& info) {
     ByteReader r(bytes, "fractal parameters");
-    r.version(kParamsVersion);
+    const int version = r.version(kOldestParamsVersion, kParamsVersion);
     const int log2_min = r.u8(), log2_max = r.u8(), log2_divisor = r.u8();
     Params p;
+    p.version = version;
     p.scale_bits = r.u8();
     p.scale_limit_code = r.u8();
     p.offset_bits = r.u8();

@@ -25,6 +25,7 @@ inline constexpr int kDefaultScaleBits = 5;
 inline constexpr int kMinOffsetBits = 4;
 inline constexpr int kMaxOffsetBits = 12;
 inline constexpr int kDefaultOffsetBits = 7;
+inline constexpr double kFinerOffsetsFrom = 2.5;  // bits per sample per channel: o_bits 8 by default
 // s_max is stored as a multiple of 1/256 in [128, 253]: 0.5 .. 0.988.
 inline constexpr int kMinScaleLimitCode = 128;
 inline constexpr int kMaxScaleLimitCode = 253;
@@ -36,7 +37,9 @@ inline constexpr int kMaxToleranceLog2 = 30;
 inline constexpr double kDefaultQuality = 0.5;
 inline constexpr int kMaxCandidates = 64;
 inline constexpr int kDefaultCandidates = 8;
-inline constexpr uint8_t kParamsVersion = 1;
+// Version 2 added each channel's split floor to the packet (BITSTREAM.md); 1 still decodes.
+inline constexpr uint8_t kParamsVersion = 2;
+inline constexpr uint8_t kOldestParamsVersion = 1;
 inline constexpr std::size_t kParamsSize = 9;
 
 enum class Search { automatic = 0, hnsw = 1, brute = 2 };
@@ -51,6 +54,7 @@ struct Params {
     int offset_bits = kDefaultOffsetBits;
     int iterations = kDefaultIterations;        // decoder iteration cap
     int tolerance_log2 = kDefaultToleranceLog2;  // decoder stops when max |change| <= 2^-this
+    int version = kParamsVersion;                // of the stream's packet syntax
     // Encoder only (not in the stream header).
     double quality = kDefaultQuality;
     bool quality_given = false;

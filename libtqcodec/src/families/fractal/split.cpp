@@ -9,8 +9,7 @@ namespace tq::fractal {
 FitTable::FitTable(const Params& p, int length) : min_range_(p.min_range), zero_s_(ScaleQuantizer(p).zero_code()) {
     for (int size = p.min_range; size <= p.max_range; size *= 2) {
         levels_.emplace_back(static_cast<std::size_t>(length / size));
-        bits_.push_back({fractal::leaf_bits(size, false, length, p), fractal::leaf_bits(size, true, length, p),
-                         split_flag_bits(size, p)});
+        bits_.push_back({fractal::leaf_bits(size, false, length, p), fractal::leaf_bits(size, true, length, p)});
     }
 }
 
@@ -22,43 +21,71 @@ int FitTable::leaf_bits(Span r, const Fit& fit) const {
     return fit.s_code == zero_s_ ? bits(r.size).flat : bits(r.size).mapped;
 }
 
-RdTree::RdTree(const FitTable& fits, double lambda, double inherited_residual) : fits_(fits) {
+int max_floor(const Params& p) {
+    if (floor_bits(p) == 0) return 0;
+    return std::min(kMaxFloor, std::countr_zero(static_cast<unsigned>(p.max_range / p.min_range)));
+}
+
+RdTree::RdTree(const FitTable& fits, const std::vector<Span>& tops, double lambda, Floors floors,
+               double inherited_residual)
+    : fits_(fits) {
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
         const std::vector<RangeFits>& level = fits.level(size);
-        std::vector<Node> nodes;
+        std::vector<Node>& nodes = leaves_.emplace_back();
         nodes.reserve(level.size());
-        const SizeBits& bits = fits.bits(size);
-        for (std::size_t i = 0; i < level.size(); ++i) {
-            Node node = leaf_node(level[i], bits, lambda, inherited_residual);
-            if (size > fits.min_range()) {
-                const Node& first = nodes_.back()[2 * i];
-                const Node& second = nodes_.back()[2 * i + 1];
-                const double halves = first.cost + second.cost + lambda * bits.flag;
-                if (halves < node.cost)
-                    node = {halves, first.err + second.err, first.bits + second.bits + bits.flag, Choice::halves};
-            }
-            nodes.push_back(node);
-        }
-        nodes_.push_back(std::move(nodes));
+        for (const RangeFits& range : level) nodes.push_back(leaf_node(range, fits.bits(size), lambda, inherited_residual));
     }
+    Levels above;
+    for (int split_floor = floors.least; split_floor <= floors.most; ++split_floor) {
+        decide_above(split_floor, lambda, above);
+        double cost = 0.0;
+        for (const Span& top : tops) cost += node_in(above, split_floor, top).cost;
+        if (split_floor == floors.least || cost < cost_) {
+            std::swap(above_, above);
+            floor_ = split_floor;
+            cost_ = cost;
+        }
+    }
+    for (const Span& top : tops) {
+        distortion_ += node(top).err;
+        bits_ += node(top).bits;
+    }
+}
+
+void RdTree::decide_above(int split_floor, double lambda, Levels& above) const {
+    above.resize(leaves_.size());
+    for (std::size_t k = static_cast<std::size_t>(split_floor) + 1; k < leaves_.size(); ++k) {
+        const std::vector<Node>& halves = k - 1 > static_cast<std::size_t>(split_floor) ? above[k - 1] : leaves_[k - 1];
+        std::vector<Node>& nodes = above[k];
+        nodes.resize(leaves_[k].size());
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            Node node = leaves_[k][i];
+            node.cost += lambda * kSplitFlagBits;
+            node.bits += kSplitFlagBits;
+            const Node& first = halves[2 * i];
+            const Node& second = halves[2 * i + 1];
+            const double split_cost = first.cost + second.cost + lambda * kSplitFlagBits;
+            if (split_cost < node.cost)
+                node = {split_cost, first.err + second.err, first.bits + second.bits + kSplitFlagBits, Choice::halves};
+            nodes[i] = node;
+        }
+    }
+}
+
+const RdTree::Node& RdTree::node_in(const Levels& above, int split_floor, Span r) const {
+    const std::size_t k = fits_.index(r.size);
+    const Levels& levels = k > static_cast<std::size_t>(split_floor) ? above : leaves_;
+    return levels[k][static_cast<std::size_t>(r.pos / r.size)];
 }
 
 RdTree::Node RdTree::leaf_node(const RangeFits& fits, const SizeBits& bits, double lambda,
                                double inherited_residual) const {
-    const int flat_bits = bits.flat + bits.flag;
-    Node best{fits.flat.err + lambda * flat_bits, fits.flat.err, flat_bits, Choice::flat};
+    Node best{fits.flat.err + lambda * bits.flat, fits.flat.err, bits.flat, Choice::flat};
     if (fits.map == RangeFits::Map::none) return best;
     const double err = fits.map == RangeFits::Map::inherited ? inherited_residual * fits.mapped.err : fits.mapped.err;
-    const int mapped_bits = (fits.mapped.s_code == fits_.zero_s() ? bits.flat : bits.mapped) + bits.flag;
+    const int mapped_bits = fits.mapped.s_code == fits_.zero_s() ? bits.flat : bits.mapped;
     if (err + lambda * mapped_bits < best.cost) best = {err + lambda * mapped_bits, err, mapped_bits, Choice::mapped};
     return best;
-}
-
-double RdTree::code(Span r) {
-    const Node& n = node(r);
-    distortion_ += n.err;
-    bits_ += n.bits;
-    return n.cost;
 }
 
 LeafCodes RdTree::leaf(Span r) const {

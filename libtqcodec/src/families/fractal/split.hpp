@@ -25,12 +25,11 @@ struct RangeFits {
     Map map = Map::none;
 };
 
-// What a range of one size costs in bits (bitstream.hpp): as a constant, as a
-// domain map, and its split flag.
+// What a range of one size costs in bits (bitstream.hpp): as a constant and as
+// a domain map (its split flag aside).
 struct SizeBits {
     int flat;
     int mapped;
-    int flag;
 };
 
 // The fits of every range of one channel, sizes min_range..max_range.
@@ -55,20 +54,32 @@ private:
     std::vector<SizeBits> bits_;
 };
 
-// The cheapest coding of every range at one λ (squared error per bit),
-// decided for all sizes at once from the smallest up. To plan which ranges to
-// search, inherited maps may be counted with `inherited_residual` of their
-// error: what a search of those ranges is expected to leave.
+// The split floors a stream of these parameters allows: 0..max_floor(p).
+int max_floor(const Params& p);
+
+// The cheapest coding of one channel's coded top ranges `tops` at one λ
+// (squared error per bit): every range as a constant, as its domain map or as
+// its two halves, decided for all sizes at once from the smallest up, at
+// whichever split floor in `floors` costs least (ranges of min_range << floor
+// are not split and pay no flag: a channel whose leaves are all large does not
+// pay a flag for each). To plan which ranges to search, inherited maps may be
+// counted with `inherited_residual` of their error: what a search of those
+// ranges is expected to leave.
 class RdTree final : public SplitTree {
 public:
-    RdTree(const FitTable& fits, double lambda, double inherited_residual = 1.0);
+    struct Floors {
+        int least;
+        int most;
+    };
+    RdTree(const FitTable& fits, const std::vector<Span>& tops, double lambda, Floors floors,
+           double inherited_residual = 1.0);
 
-    // Codes top range r as decided: returns its cost, error + λ·bits, and
-    // counts its error and bits (split flags included) in the totals.
-    double code(Span r);
+    // Of the top ranges as decided: error + λ·bits, the error, and the bits (split flags included).
+    double cost() const { return cost_; }
     double distortion() const { return distortion_; }
     long bits() const { return bits_; }
 
+    int floor() const override { return floor_; }
     bool split(Span r) const override { return node(r).choice == Choice::halves; }
     LeafCodes leaf(Span r) const override;
 
@@ -80,12 +91,19 @@ private:
         int bits;
         Choice choice;
     };
+    using Levels = std::vector<std::vector<Node>>;  // as FitTable's levels
 
     Node leaf_node(const RangeFits& fits, const SizeBits& bits, double lambda, double inherited_residual) const;
-    const Node& node(Span r) const { return nodes_[fits_.index(r.size)][static_cast<std::size_t>(r.pos / r.size)]; }
+    // The nodes of the levels above `split_floor` into `above`.
+    void decide_above(int split_floor, double lambda, Levels& above) const;
+    const Node& node_in(const Levels& above, int split_floor, Span r) const;
+    const Node& node(Span r) const { return node_in(above_, floor_, r); }
 
     const FitTable& fits_;
-    std::vector<std::vector<Node>> nodes_;  // as FitTable's levels
+    Levels leaves_;  // every range coded as a leaf, without a split flag
+    Levels above_;   // the levels above the floor, as decided
+    int floor_ = 0;
+    double cost_ = 0.0;
     double distortion_ = 0.0;
     long bits_ = 0;
 };
