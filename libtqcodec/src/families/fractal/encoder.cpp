@@ -25,11 +25,14 @@ constexpr double kPlanPrecision = 1.25;
 constexpr double kRatePrecision = 1.001;
 // The plans for the halves of sizes up to this times min_range fit λ to the budget.
 constexpr int kFittedPlans = 4;
-// Ranges of this times min_range and larger are all searched, not planned: a
+// From a bitrate of kSearchedInFullFrom bits per sample per channel, ranges of
+// kSearchedInFull times min_range and larger are all searched, not planned: a
 // range of any size costs about as much to search (its pool shrinks as it
 // grows), so these are few, and a plan that misses some costs more than their
-// search (mu07_piano at 1 bit/sample: +0.8 dB for 9 % more time).
+// search (mu07_piano at 1 bit/sample: +0.8 dB for 9 % more time). Below, where
+// most leaves are large, it would double the time for under 0.1 dB.
 constexpr int kSearchedInFull = 4;
+constexpr double kSearchedInFullFrom = 0.75;
 // At most this many rounds of searching the leaves a packet's tree takes unsearched.
 constexpr int kLeafRounds = 3;
 
@@ -50,6 +53,8 @@ public:
           channels_(channels),
           threads_(thread_count(p)),
           silent_state_(static_cast<std::size_t>(channels)),
+          search_in_full_(p.bitrate == 0 ||
+                          p.bitrate >= kSearchedInFullFrom * static_cast<double>(p.sample_rate) * channels),
           budget_(p.bitrate, p.sample_rate) {}
 
     int frame_size() const override { return p_.packet; }
@@ -135,7 +140,7 @@ private:
                 planned[c].clear();
             }
             if (size == p_.min_range) break;
-            if (size / 2 >= kSearchedInFull * p_.min_range) {
+            if (search_in_full_ && size / 2 >= kSearchedInFull * p_.min_range) {
                 for (std::size_t c = 0; c < packet.plans.size(); ++c) planned[c] = all_ranges(packet, c, size / 2);
                 continue;
             }
@@ -317,6 +322,7 @@ private:
     int channels_;
     int threads_;
     std::vector<bool> silent_state_;
+    bool search_in_full_;  // the larger ranges, not only those planned
     CarriedBudget budget_;
     double last_lambda_ = 0.0;  // the previous packet's
 };

@@ -32,7 +32,7 @@ constexpr tq_option_info kOptions[] = {
      "largest |s| (below 1 so the decoder's iteration converges; stored in 1/256 steps)", nullptr},
     {"o_bits", TQ_OPTION_INT, kDefaultOffsetBits, kMinOffsetBits, kMaxOffsetBits,
      "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak; if not given, 8 from a "
-     "bitrate of 2.5 bits per sample per channel, else 7",
+     "bitrate of 3.5 bits per sample per channel, else 7",
      nullptr},
     {"quality", TQ_OPTION_FLOAT, kDefaultQuality, 0.0, 1.0,
      "without a bitrate, the price of a bit: (1 - quality) times the packet's power 3 + 40*quality dB down; a "
@@ -58,8 +58,9 @@ constexpr tq_option_info kOptions[] = {
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
-// A finer offset grid pays from about 2.5 bits per sample per channel (dev corpus: +0.75 dB mean at
-// 3, +1.5 dB at 4, where 7 bits also stopped 3 clips short of the rate; -0.4 dB on two noisy clips).
+// Near 4 bits per sample per channel the 7-bit offset grid runs out of useful bits (3 dev clips
+// stopped short of the rate) and 8 bits gain 1.5 dB on the dev corpus (-0.3 dB on its two noisiest
+// clips). At 3 bits 8 gain 0.75 dB on average but lose up to 0.4 dB on noisy clips: 7 stays there.
 int default_offset_bits(const EncoderSetup& setup) {
     const double bits_per_sample = static_cast<double>(setup.bitrate) / (static_cast<double>(setup.sample_rate) * setup.channels);
     return setup.bitrate > 0 && !setup.options.given("quality") && bits_per_sample >= kFinerOffsetsFrom

@@ -25,7 +25,7 @@ inline constexpr int kDefaultScaleBits = 5;
 inline constexpr int kMinOffsetBits = 4;
 inline constexpr int kMaxOffsetBits = 12;
 inline constexpr int kDefaultOffsetBits = 7;
-inline constexpr double kFinerOffsetsFrom = 2.5;  // bits per sample per channel: o_bits 8 by default
+inline constexpr double kFinerOffsetsFrom = 3.5;  // bits per sample per channel: o_bits 8 by default
 // s_max is stored as a multiple of 1/256 in [128, 253]: 0.5 .. 0.988.
 inline constexpr int kMinScaleLimitCode = 128;
 inline constexpr int kMaxScaleLimitCode = 253;
