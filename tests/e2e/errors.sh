@@ -44,6 +44,19 @@ expect_error 1 "compare with a missing file" 'missing\.wav' -- "$TQC" compare in
 expect_error 1 "compare with a non-audio file" 'text\.wav' -- "$TQC" compare in.wav text.wav
 expect_error 2 "compare with a bad --max-delay" 'max-delay' -- "$TQC" compare --max-delay soon in.wav in.wav
 
+# A signal that ends an encode (kill, a closed pipe or terminal; Ctrl-C's SIGINT too, but a
+# background job of a script ignores it) leaves no temporary file behind.
+"$HELPER" gen noise long.wav 44100 1 1323000  # 30 s: fractal takes seconds
+for sig in TERM PIPE HUP; do
+    "$TQC" encode -c fractal -O threads=1 long.wav killed.tqc 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do compgen -G 'killed.tqc.tmp-*' >/dev/null && break; sleep 0.02; done
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    expect_equal "SIG$sig ends the encode" "$?" "$((128 + $(kill -l "$sig")))"
+    expect_no_file "SIG$sig leaves no output" killed.tqc
+done
+
 leftovers=$(ls | grep -c '\.tmp-' || true)
 expect_equal "no temporary files left" "$leftovers" "0"
 finish

@@ -3,13 +3,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "cli.hpp"
 
 namespace tqc::cli {
+namespace {
+
+// The temporary files not yet committed, for a signal that ends the process
+// (Ctrl-C, kill, a closed pipe, a closed terminal) to remove before it does:
+// destructors do not run then. Slots are claimed and released without locks,
+// so the handler only reads atomics and calls unlink(), which is async-signal-safe.
+constexpr std::size_t kMaxPending = 64;
+std::array<std::atomic<const char*>, kMaxPending> g_pending{};
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+
+void remove_pending_and_die(int sig) {
+    for (auto& slot : g_pending)
+        if (const char* path = slot.exchange(nullptr)) ::unlink(path);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+// Installs the handler for the signals still at their default (an ignored
+// SIGPIPE stays ignored; a command's own handlers, as tqc batch's, stay).
+void install_cleanup_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        for (int sig : kCleanupSignals) {
+            struct sigaction old {};
+            if (sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;
+            struct sigaction sa {};
+            sa.sa_handler = remove_pending_and_die;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sig, &sa, nullptr);
+        }
+    });
+}
+
+void add_pending(const char* path) {
+    install_cleanup_once();
+    for (auto& slot : g_pending) {
+        const char* empty = nullptr;
+        if (slot.compare_exchange_strong(empty, path)) return;
+    }
+    // More than kMaxPending at once: this one is removed by its destructor only.
+}
+
+void drop_pending(const char* path) {
+    for (auto& slot : g_pending) {
+        const char* mine = path;
+        if (slot.compare_exchange_strong(mine, nullptr)) return;
+    }
+}
+
+}  // namespace
 
 TempOutput::TempOutput(const std::string& final_path) : final_(final_path) {
     std::string pattern = final_path + ".tmp-XXXXXX";
@@ -22,15 +76,21 @@ TempOutput::TempOutput(const std::string& final_path) : final_(final_path) {
     fchmod(fd, 0666 & ~mask);
     ::close(fd);
     temp_ = buf.data();
+    add_pending(temp_.c_str());
 }
 
 TempOutput::~TempOutput() {
-    if (!committed_) std::remove(temp_.c_str());
+    if (committed_) return;
+    drop_pending(temp_.c_str());
+    std::remove(temp_.c_str());
 }
 
 void TempOutput::commit() {
-    if (std::rename(temp_.c_str(), final_.c_str()) != 0)
+    drop_pending(temp_.c_str());
+    if (std::rename(temp_.c_str(), final_.c_str()) != 0) {
+        add_pending(temp_.c_str());
         throw Failure(final_, std::string("cannot rename the finished output into place: ") + std::strerror(errno));
+    }
     committed_ = true;
 }
 

@@ -1,5 +1,6 @@
 // Output files that appear only when complete: written to "<final>.tmp-XXXXXX" beside the
-// final path and renamed over it by commit(); removed if the command fails first.
+// final path and renamed over it by commit(); removed if the command fails first, or is
+// ended by SIGINT, SIGTERM, SIGHUP or SIGPIPE.
 #pragma once
 
 #include <cstdint>
