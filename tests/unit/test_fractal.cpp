@@ -262,6 +262,7 @@ TEST(FractalRate, SplitDecisionsBeatEveryUniformRangeSizeAtItsOwnSize) {
 /* ---- the split tree (split.hpp) ---- */
 
 using tq::fractal::FitTable;
+using tq::fractal::LeafCosts;
 using tq::fractal::RangeFits;
 using tq::fractal::RdTree;
 using tq::fractal::Span;
@@ -307,7 +308,7 @@ TEST(FractalSplit, TreeCostIsItsErrorPlusLambdaTimesTheBitsItWrites) {
     const auto tops = tq::fractal::top_ranges(4096, p);
     const std::vector<bool> coded(tops.size(), false);
     for (double lambda : {1e-3, 0.05, 1.0}) {
-        const RdTree tree(fits, tops, lambda, {0, 0});
+        const RdTree tree(LeafCosts(fits), tops, lambda, {0, 0});
         const double cost = tree.cost();
         const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
         const long tree_bits =
@@ -324,7 +325,7 @@ TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
     for (unsigned seed = 1; seed <= 5; ++seed) {
         const FitTable fits = random_fits(p, seed);
         for (double lambda : {1e-3, 0.05, 1.0}) {
-            const double decided = RdTree(fits, tops, lambda, {0, 0}).cost();
+            const double decided = RdTree(LeafCosts(fits), tops, lambda, {0, 0}).cost();
             for (int size = p.min_range; size <= p.max_range; size *= 2) {
                 double uniform = 0.0;
                 for (const Span& top : tops) uniform += cost_of(fits, top, lambda, [&](Span r) { return r.size > size; });
@@ -350,14 +351,14 @@ TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
     for (double lambda : {1e-3, 0.05}) {
         double least = 0.0;
         for (int split_floor = 0; split_floor <= 3; ++split_floor) {
-            const RdTree tree(fits, tops, lambda, {split_floor, split_floor});
+            const RdTree tree(LeafCosts(fits), tops, lambda, {split_floor, split_floor});
             const double cost = tree.cost();
             const std::size_t bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
             EXPECT_EQ(tree.bits(), static_cast<long>(bits - tq::fractal::kPeakBits - tq::fractal::kFloorBits - tops.size()))
                 << "floor " << split_floor;
             least = split_floor == 0 ? cost : std::min(least, cost);
         }
-        const RdTree best(fits, tops, lambda, {0, tq::fractal::max_floor(p)});
+        const RdTree best(LeafCosts(fits), tops, lambda, {0, tq::fractal::max_floor(p)});
         EXPECT_EQ(best.floor(), 2) << lambda;  // ranges of 16 are leaves and pay no flag
         EXPECT_NEAR(best.cost(), least, 1e-9 * least);
         EXPECT_NEAR(best.distortion() + lambda * static_cast<double>(best.bits()), least, 1e-9 * least);

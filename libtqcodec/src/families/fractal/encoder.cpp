@@ -63,9 +63,11 @@ public:
 
     std::vector<uint8_t> encode(const PlanarIn& pcm) override {
         const int length = padded_length(pcm.samples, p_);
-        Packet packet{top_ranges(length, p_), length, pcm.samples, {}};
-        for (int c = 0; c < channels_; ++c)
+        Packet packet{top_ranges(length, p_), length, pcm.samples, {}, {}};
+        for (int c = 0; c < channels_; ++c) {
             packet.plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, packet.tops, c));
+            packet.coded_tops.push_back(coded_tops(packet, static_cast<std::size_t>(c)));
+        }
         const double lambda = search(packet);
         std::vector<uint8_t> payload = write_packet(packet, lambda);
         budget_.spent(pcm.samples, payload.size());
@@ -79,6 +81,7 @@ private:
         int length;
         int samples;
         std::vector<ChannelPlan> plans;
+        std::vector<std::vector<Span>> coded_tops;  // per channel: the top ranges not silent
         long framing_bits = 0;  // of the packet besides its trees' bits
     };
 
@@ -146,7 +149,7 @@ private:
             }
             if (to_rate && (last_lambda_ == 0.0 || size <= kFittedPlans * p_.min_range))
                 lambda = rate_lambda(packet, lambda, kPlanPrecision);
-            const std::vector<RdTree> plan = decide(packet, lambda, kHalvesResidual);
+            const std::vector<RdTree> plan = decide(packet, leaf_costs(packet, kHalvesResidual), lambda);
             for (std::size_t c = 0; c < packet.plans.size(); ++c)
                 walk_coded(packet, c, [&](Span r) {
                     if (r.size < size || !plan[c].split(r)) return false;
@@ -157,7 +160,7 @@ private:
         }
         for (int round = 0; round < kLeafRounds; ++round) {
             if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
-            if (!search_unsearched_leaves(packet, decide(packet, lambda))) break;
+            if (!search_unsearched_leaves(packet, decide(packet, leaf_costs(packet), lambda))) break;
         }
         if (to_rate) last_lambda_ = lambda = rate_lambda(packet, lambda, kRatePrecision);
         return lambda;
@@ -174,6 +177,16 @@ private:
         };
         for (std::size_t t = 0; t < packet.tops.size(); ++t)
             if (!plan.silent[t]) walk(packet.tops[t]);
+    }
+
+    // The top ranges of channel c that are coded (not silent).
+    std::vector<Span> coded_tops(const Packet& packet, std::size_t c) const {
+        std::vector<Span> tops;
+        walk_coded(packet, c, [&](Span top) {
+            tops.push_back(top);
+            return false;
+        });
+        return tops;
     }
 
     // The positions of every range of `size` inside the coded top ranges of channel c that are larger.
@@ -271,16 +284,17 @@ private:
         return (1.0 - p_.quality) * power_of(plans) * std::pow(10.0, -(3.0 + 40.0 * p_.quality) / 10.0);
     }
 
-    std::vector<RdTree> decide(const Packet& packet, double lambda, double inherited_residual = 1.0) const {
+    // What the trees read of each channel's fits, for as many λ as wanted.
+    static std::vector<LeafCosts> leaf_costs(const Packet& packet, double inherited_residual = 1.0) {
+        std::vector<LeafCosts> costs;
+        for (const ChannelPlan& plan : packet.plans) costs.emplace_back(plan.fits, inherited_residual);
+        return costs;
+    }
+
+    std::vector<RdTree> decide(const Packet& packet, const std::vector<LeafCosts>& costs, double lambda) const {
         std::vector<RdTree> trees;
-        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
-            std::vector<Span> tops;
-            walk_coded(packet, c, [&](Span top) {
-                tops.push_back(top);
-                return false;
-            });
-            trees.emplace_back(packet.plans[c].fits, tops, lambda, RdTree::Floors{0, max_floor(p_)}, inherited_residual);
-        }
+        for (std::size_t c = 0; c < packet.plans.size(); ++c)
+            trees.emplace_back(costs[c], packet.coded_tops[c], lambda, RdTree::Floors{0, max_floor(p_)});
         return trees;
     }
 
@@ -293,7 +307,7 @@ private:
     }
 
     long framing_bits(const Packet& packet) const {
-        const std::vector<RdTree> trees = decide(packet, 1.0);
+        const std::vector<RdTree> trees = decide(packet, leaf_costs(packet), 1.0);
         long bits = 0;
         for (std::size_t c = 0; c < packet.plans.size(); ++c) {
             const ChannelPlan& plan = packet.plans[c];
@@ -306,12 +320,13 @@ private:
     // The λ that fits the bitrate with the fits known so far, searched from `guess`.
     double rate_lambda(const Packet& packet, double guess, double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
-        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, lambda)); };
+        const std::vector<LeafCosts> costs = leaf_costs(packet);
+        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, costs, lambda)); };
         return lambda_for_budget(bits, budget, guess, kLeastLambda, kMostLambda, precision);
     }
 
     std::vector<uint8_t> write_packet(const Packet& packet, double lambda) const {
-        const std::vector<RdTree> trees = decide(packet, lambda);
+        const std::vector<RdTree> trees = decide(packet, leaf_costs(packet), lambda);
         BitWriter out;
         for (std::size_t c = 0; c < packet.plans.size(); ++c)
             write_channel(out, {packet.plans[c].peak_code, packet.plans[c].silent, trees[c]}, packet.length, p_);

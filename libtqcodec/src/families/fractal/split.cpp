@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 namespace tq::fractal {
 
@@ -26,14 +27,28 @@ int max_floor(const Params& p) {
     return std::min(kMaxFloor, std::countr_zero(static_cast<unsigned>(p.max_range / p.min_range)));
 }
 
-RdTree::RdTree(const FitTable& fits, const std::vector<Span>& tops, double lambda, Floors floors,
-               double inherited_residual)
-    : fits_(fits) {
+LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual) : fits_(fits) {
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
-        const std::vector<RangeFits>& level = fits.level(size);
+        const SizeBits& bits = fits.bits(size);
+        std::vector<Leaf>& leaves = levels_.emplace_back();
+        leaves.reserve(fits.level(size).size());
+        for (const RangeFits& range : fits.level(size)) {
+            Leaf leaf{range.flat.err, std::numeric_limits<double>::infinity(), static_cast<int16_t>(bits.flat),
+                      static_cast<int16_t>(fits.leaf_bits({0, size}, range.mapped))};
+            if (range.map != RangeFits::Map::none)
+                leaf.mapped_err = range.map == RangeFits::Map::inherited ? inherited_residual * range.mapped.err
+                                                                         : range.mapped.err;
+            leaves.push_back(leaf);
+        }
+    }
+}
+
+RdTree::RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors)
+    : fits_(costs.fits()) {
+    for (std::size_t k = 0; k < costs.levels(); ++k) {
         std::vector<Node>& nodes = leaves_.emplace_back();
-        nodes.reserve(level.size());
-        for (const RangeFits& range : level) nodes.push_back(leaf_node(range, fits.bits(size), lambda, inherited_residual));
+        nodes.reserve(costs.level(k).size());
+        for (const LeafCosts::Leaf& leaf : costs.level(k)) nodes.push_back(leaf_node(leaf, lambda));
     }
     Levels above;
     for (int split_floor = floors.least; split_floor <= floors.most; ++split_floor) {
@@ -78,14 +93,11 @@ const RdTree::Node& RdTree::node_in(const Levels& above, int split_floor, Span r
     return levels[k][static_cast<std::size_t>(r.pos / r.size)];
 }
 
-RdTree::Node RdTree::leaf_node(const RangeFits& fits, const SizeBits& bits, double lambda,
-                               double inherited_residual) const {
-    Node best{fits.flat.err + lambda * bits.flat, fits.flat.err, bits.flat, Choice::flat};
-    if (fits.map == RangeFits::Map::none) return best;
-    const double err = fits.map == RangeFits::Map::inherited ? inherited_residual * fits.mapped.err : fits.mapped.err;
-    const int mapped_bits = fits.mapped.s_code == fits_.zero_s() ? bits.flat : bits.mapped;
-    if (err + lambda * mapped_bits < best.cost) best = {err + lambda * mapped_bits, err, mapped_bits, Choice::mapped};
-    return best;
+RdTree::Node RdTree::leaf_node(const LeafCosts::Leaf& leaf, double lambda) {
+    const double flat = leaf.flat_err + lambda * leaf.flat_bits;
+    const double mapped = leaf.mapped_err + lambda * leaf.mapped_bits;  // infinite without a map
+    if (mapped < flat) return {mapped, leaf.mapped_err, leaf.mapped_bits, Choice::mapped};
+    return {flat, leaf.flat_err, leaf.flat_bits, Choice::flat};
 }
 
 LeafCodes RdTree::leaf(Span r) const {

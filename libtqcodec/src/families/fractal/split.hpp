@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "families/fractal/bitstream.hpp"
@@ -57,22 +58,43 @@ private:
 // The split floors a stream of these parameters allows: 0..max_floor(p).
 int max_floor(const Params& p);
 
+// What the rate–distortion tree reads of every range of one channel: the
+// errors and bits of its constant and of its domain map, compactly, so that
+// the trees at the many λ of a rate search read a third of the FitTable's
+// bytes. Inherited maps count with `inherited_residual` of their error.
+class LeafCosts {
+public:
+    struct Leaf {
+        double flat_err;
+        double mapped_err;  // infinity: no map known
+        int16_t flat_bits;
+        int16_t mapped_bits;
+    };
+    explicit LeafCosts(const FitTable& fits, double inherited_residual = 1.0);
+    const FitTable& fits() const { return fits_; }
+    const std::vector<Leaf>& level(std::size_t k) const { return levels_[k]; }
+    std::size_t levels() const { return levels_.size(); }
+
+private:
+    const FitTable& fits_;
+    std::vector<std::vector<Leaf>> levels_;  // as FitTable's
+};
+
 // The cheapest coding of one channel's coded top ranges `tops` at one λ
 // (squared error per bit): every range as a constant, as its domain map or as
 // its two halves, decided for all sizes at once from the smallest up, at
 // whichever split floor in `floors` costs least (ranges of min_range << floor
 // are not split and pay no flag: a channel whose leaves are all large does not
-// pay a flag for each). To plan which ranges to search, inherited maps may be
-// counted with `inherited_residual` of their error: what a search of those
-// ranges is expected to leave.
+// pay a flag for each). To plan which ranges to search, `costs` may count
+// inherited maps with part of their error: what a search of those ranges is
+// expected to leave.
 class RdTree final : public SplitTree {
 public:
     struct Floors {
         int least;
         int most;
     };
-    RdTree(const FitTable& fits, const std::vector<Span>& tops, double lambda, Floors floors,
-           double inherited_residual = 1.0);
+    RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors);
 
     // Of the top ranges as decided: error + λ·bits, the error, and the bits (split flags included).
     double cost() const { return cost_; }
@@ -93,7 +115,7 @@ private:
     };
     using Levels = std::vector<std::vector<Node>>;  // as FitTable's levels
 
-    Node leaf_node(const RangeFits& fits, const SizeBits& bits, double lambda, double inherited_residual) const;
+    static Node leaf_node(const LeafCosts::Leaf& leaf, double lambda);
     // The nodes of the levels above `split_floor` into `above`.
     void decide_above(int split_floor, double lambda, Levels& above) const;
     const Node& node_in(const Levels& above, int split_floor, Span r) const;
