@@ -47,12 +47,13 @@ double OffsetQuantizer::expand(double u) const {
 }
 
 int OffsetQuantizer::code(double o) const {
-    const double x = std::clamp(o / range, -1.0, 1.0);
-    const double u = std::copysign(std::log1p(kOffsetMu * std::fabs(x)) / std::log1p(kOffsetMu), x);
-    int c = static_cast<int>(std::lround(u * half)) + half;
-    // Rounding in the companded domain can miss the nearest level by one.
-    for (int n : {c - 1, c + 1})
-        if (n >= 0 && n <= 2 * half && std::fabs(levels[static_cast<std::size_t>(n)] - o) < std::fabs(levels[static_cast<std::size_t>(c)] - o)) c = n;
+    // The nearest level (they rise with the code): of the first at or above o and the one below it.
+    const auto above = std::lower_bound(levels.begin(), levels.end(), o,
+                                        [](float level, double v) { return static_cast<double>(level) < v; });
+    int c = static_cast<int>(above - levels.begin());
+    if (c == static_cast<int>(levels.size()) ||
+        (c > 0 && o - levels[static_cast<std::size_t>(c - 1)] <= levels[static_cast<std::size_t>(c)] - o))
+        --c;
     return c;
 }
 
