@@ -354,8 +354,8 @@ TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
             const RdTree tree(LeafCosts(fits), tops, lambda, {split_floor, split_floor});
             const double cost = tree.cost();
             const std::size_t bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
-            EXPECT_EQ(tree.bits(), static_cast<long>(bits - tq::fractal::kPeakBits - tq::fractal::kFloorBits - tops.size()))
-                << "floor " << split_floor;
+            const std::size_t framing = tq::fractal::kPeakBits + tq::fractal::kFloorBits + tops.size();
+            EXPECT_EQ(tree.bits(), static_cast<long>(bits - framing)) << "floor " << split_floor;
             least = split_floor == 0 ? cost : std::min(least, cost);
         }
         const RdTree best(LeafCosts(fits), tops, lambda, {0, tq::fractal::max_floor(p)});

@@ -64,15 +64,16 @@ private:
 
 // The packet peak: code 0 = the channel is silent, else 2^((code - 192) / 8).
 inline constexpr int kPeakBits = 8;
+inline constexpr int kPeakBias = 192;
+int peak_code(float peak);
+float peak_value(int code);
+
 inline constexpr int kSplitFlagBits = 1;
 // A channel's split floor (version 2): ranges of min_range << floor are not split.
 inline constexpr int kFloorBits = 2;
 inline constexpr int kMaxFloor = (1 << kFloorBits) - 1;
 // The bits a coded channel spends on its floor in a stream of these parameters.
 int floor_bits(const Params& p);
-inline constexpr int kPeakBias = 192;
-int peak_code(float peak);
-float peak_value(int code);
 
 // One stored affine map: range[i] = s * domain[i] + o, where domain is the
 // decimated window at domain_pos, read backwards when flipped.
