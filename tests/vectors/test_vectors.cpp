@@ -1,9 +1,10 @@
-// The committed reference vectors (vectors.hpp) decode as they did when they
-// were made, today's (tests/data/vectors) and those of earlier format versions
-// (tests/data/vectors-legacy, never regenerated): every sample within two 16-bit steps of the reference WAV (one
-// half for the WAV's rounding, the rest for another machine's floating-point
-// arithmetic), and bit-exactly where the machine computes as the one that
-// made them did (the SHA-256; TQ_VECTORS_EXACT=1 makes a mismatch fail).
+// The committed reference vectors (vectors.hpp), today's (tests/data/vectors)
+// and those of earlier format versions (tests/data/vectors-legacy, never
+// regenerated), decode as they did when they were made: every sample within
+// two 16-bit steps of the reference WAV (one half for the WAV's rounding, the
+// rest for another machine's floating-point arithmetic), and bit-exactly where
+// the machine computes as the one that made them did (the SHA-256;
+// TQ_VECTORS_EXACT=1 makes a mismatch fail).
 #include <gtest/gtest.h>
 
 #include <algorithm>
