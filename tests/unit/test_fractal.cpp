@@ -19,6 +19,7 @@
 #include "families/fractal/encoder.hpp"
 #include "families/fractal/params.hpp"
 #include "families/fractal/split.hpp"
+#include "families/packet_budget.hpp"
 #include "test_support.hpp"
 #include "tqc_framing.hpp"
 #include "tqcodec/tqcodec.h"
@@ -205,9 +206,11 @@ TEST(Fractal, HnswSearchComesCloseToExhaustiveSearch) {
 
 /* ---- rate control and split decisions ---- */
 
-// Bits per sample of a .tqc file holding the codec's packets.
+// Bits per sample of a .tqc file holding the codec's packets, with the file's
+// own bytes as tqc encode writes them (the estimate the rate control reserves).
 double file_bits_per_sample(const Codec& codec, std::size_t samples) {
-    const std::size_t framing = codec.packets.size() * tqc::format::kPacketFileCost;
+    const std::size_t framing = codec.packets.size() * tqc::format::kPacketFileCost +
+                                static_cast<std::size_t>(tq::file_bytes_estimate(tq::fractal::kParamsSize));
     return 8.0 * static_cast<double>(codec.bytes + framing) / static_cast<double>(samples);
 }
 

@@ -30,6 +30,20 @@ static_assert(kPacketOverheadBytes == 43, "the container's per-packet cost chang
 // sample_rate * kPacketOverheadBits / frame_size).
 inline constexpr double kPacketOverheadBits = 8.0 * kPacketOverheadBytes;
 
+// A .tqc file's bytes outside its packets, as tqc encode writes them: the
+// container's fixed header, trailer and end record (tqc_framing.hpp), the
+// generic stream header (api/stream_header.cpp: 22 bytes and the family's
+// parameters) and about 65 bytes of tags (encoder, target_bitrate). Another
+// writer's tags differ (tqc adds source_rate for a resampled input), so this
+// is an estimate: it only has to be close. A family that reserves it from its
+// first packets meets the bitrate on short files too; it is then part of that
+// family's rate rule and must not change.
+inline constexpr long file_bytes_estimate(std::size_t params_size) {
+    constexpr long kStreamHeaderFixedBytes = 22, kTagBytes = 65;
+    return static_cast<long>(tqc::format::kFileFixedCost) + kStreamHeaderFixedBytes + static_cast<long>(params_size) +
+           kTagBytes;
+}
+
 // Payload bytes a packet of `samples` samples per channel may spend so that
 // the file, framing included, meets `bitrate` (bits per second at
 // `sample_rate`). Negative when the framing alone exceeds the bitrate.
@@ -41,9 +55,12 @@ inline double payload_budget_bytes(int bitrate, int samples, int sample_rate) {
 // carries over to the next ones, bounded to -25 %..+50 % of a packet's own
 // budget, so that a file meets its bitrate where one packet cannot spend its
 // share (a quiet passage, a signal coded as well as the family can below it).
+// `reserve_bytes` (the file's own bytes, file_bytes_estimate()) starts as a
+// debt, paid by the first packets within the same bound.
 class CarriedBudget {
 public:
-    CarriedBudget(int bitrate, int sample_rate) : bitrate_(bitrate), sample_rate_(sample_rate) {}
+    CarriedBudget(int bitrate, int sample_rate, long reserve_bytes = 0)
+        : bitrate_(bitrate), sample_rate_(sample_rate), carry_(-static_cast<double>(reserve_bytes)) {}
 
     // Payload bytes the next packet, of `samples` samples per channel, may spend (at least 0).
     double next(int samples) const {
@@ -58,7 +75,7 @@ public:
 private:
     int bitrate_;
     int sample_rate_;
-    double carry_ = 0.0;
+    double carry_;
 };
 
 // Throws TQ_ERR_INVALID_ARGUMENT ("<who>: bitrate N b/s outside MIN..MAX") unless

@@ -35,6 +35,10 @@ constexpr int kSearchedInFull = 4;
 constexpr double kSearchedInFullFrom = 0.75;
 // At most this many rounds of searching the leaves a packet's tree takes unsearched.
 constexpr int kLeafRounds = 3;
+// The file's own bytes, reserved from the first packets' budgets (packet_budget.hpp):
+// part of the rate rule, so every bitrate-coded file changes if it does.
+constexpr long kFileBytes = file_bytes_estimate(kParamsSize);
+static_assert(kFileBytes == 206, "fractal's rate rule's file reserve changed: every bitrate-coded file will");
 
 // One channel of one packet: its padded samples, every top range's silence
 // flag and the fits of its ranges.
@@ -55,7 +59,7 @@ public:
           silent_state_(static_cast<std::size_t>(channels)),
           search_in_full_(p.bitrate == 0 ||
                           p.bitrate >= kSearchedInFullFrom * static_cast<double>(p.sample_rate) * channels),
-          budget_(p.bitrate, p.sample_rate) {}
+          budget_(p.bitrate, p.sample_rate, kFileBytes) {}
 
     int frame_size() const override { return p_.packet; }
     size_t max_payload_size() const override { return max_payload_bytes(p_, channels_); }
@@ -68,8 +72,10 @@ public:
             packet.plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, packet.tops, c));
             packet.coded_tops.push_back(coded_tops(packet, static_cast<std::size_t>(c)));
         }
-        const double lambda = search(packet);
-        std::vector<uint8_t> payload = write_packet(packet, lambda);
+        double lambda = search(packet);
+        const std::vector<LeafCosts> costs = leaf_costs(packet);
+        if (p_.bitrate > 0) last_lambda_ = lambda = rate_lambda(packet, costs, lambda, kRatePrecision);
+        std::vector<uint8_t> payload = write_packet(packet, decide(packet, costs, lambda));
         budget_.spent(pcm.samples, payload.size());
         return payload;
     }
@@ -130,7 +136,8 @@ private:
     // last packet's λ, fitted to this packet's budget with what is known for
     // the last sizes planned (where most of the search is). Then the leaves
     // the packet's tree takes unsearched are searched, until it takes none
-    // (better maps can lower λ and so split more).
+    // (better maps can lower λ and so split more). The caller fits λ to the
+    // rate once more, with the final fits.
     double search(Packet& packet) {
         const bool to_rate = p_.bitrate > 0;
         double lambda = to_rate ? first_guess(packet) : quality_lambda(packet.plans);
@@ -148,7 +155,7 @@ private:
                 continue;
             }
             if (to_rate && (last_lambda_ == 0.0 || size <= kFittedPlans * p_.min_range))
-                lambda = rate_lambda(packet, lambda, kPlanPrecision);
+                lambda = rate_lambda(packet, leaf_costs(packet), lambda, kPlanPrecision);
             const std::vector<RdTree> plan = decide(packet, leaf_costs(packet, kHalvesResidual), lambda);
             for (std::size_t c = 0; c < packet.plans.size(); ++c)
                 walk_coded(packet, c, [&](Span r) {
@@ -159,10 +166,10 @@ private:
                 });
         }
         for (int round = 0; round < kLeafRounds; ++round) {
-            if (to_rate) lambda = rate_lambda(packet, lambda, kPlanPrecision);
-            if (!search_unsearched_leaves(packet, decide(packet, leaf_costs(packet), lambda))) break;
+            const std::vector<LeafCosts> costs = leaf_costs(packet);
+            if (to_rate) lambda = rate_lambda(packet, costs, lambda, kPlanPrecision);
+            if (!search_unsearched_leaves(packet, decide(packet, costs, lambda))) break;
         }
-        if (to_rate) last_lambda_ = lambda = rate_lambda(packet, lambda, kRatePrecision);
         return lambda;
     }
 
@@ -317,16 +324,15 @@ private:
         return bits;
     }
 
-    // The λ that fits the bitrate with the fits known so far, searched from `guess`.
-    double rate_lambda(const Packet& packet, double guess, double precision) const {
+    // The λ that fits the bitrate with the fits `costs` holds, searched from `guess`.
+    double rate_lambda(const Packet& packet, const std::vector<LeafCosts>& costs, double guess,
+                       double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
-        const std::vector<LeafCosts> costs = leaf_costs(packet);
         auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, costs, lambda)); };
         return lambda_for_budget(bits, budget, guess, kLeastLambda, kMostLambda, precision);
     }
 
-    std::vector<uint8_t> write_packet(const Packet& packet, double lambda) const {
-        const std::vector<RdTree> trees = decide(packet, leaf_costs(packet), lambda);
+    std::vector<uint8_t> write_packet(const Packet& packet, const std::vector<RdTree>& trees) const {
         BitWriter out;
         for (std::size_t c = 0; c < packet.plans.size(); ++c)
             write_channel(out, {packet.plans[c].peak_code, packet.plans[c].silent, trees[c]}, packet.length, p_);

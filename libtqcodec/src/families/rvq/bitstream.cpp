@@ -18,16 +18,10 @@ constexpr int varint_size(uint64_t v) {
     return n;
 }
 
-// A .tqc file's bytes outside the packets: the container's fixed header, trailer
-// and end record (tqc_framing.hpp), and the header's variable part as tqc encode
-// writes it for a 24 kHz source: the generic stream header (22 bytes and the
-// family parameters) and 65 bytes of tags (encoder, target_bitrate). Those are not
-// this library's to know (another writer's tags differ, and tqc adds source_rate
-// for a resampled input); the estimate only has to be close. It is part of the
-// rate rule, so it must not change: every rvq file coded to a bitrate would.
-constexpr long kStreamHeaderBytes = 22 + static_cast<long>(kParamsSize);
-constexpr long kTagBytes = 65;
-constexpr long kFileBytes = static_cast<long>(tqc::format::kFileFixedCost) + kStreamHeaderBytes + kTagBytes;
+// A .tqc file's bytes outside the packets (packet_budget.hpp's estimate, for
+// rvq's parameters). Part of the rate rule, so it must not change: every rvq
+// file coded to a bitrate would.
+constexpr long kFileBytes = file_bytes_estimate(kParamsSize);
 static_assert(kFileBytes == 231, "the rvq rate rule's file reserve changed: every bitrate-coded rvq file will");
 
 // What the container spends on a packet besides its payload: packet_budget.hpp's
