@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <exception>
 #include <limits>
@@ -198,6 +199,12 @@ public:
         for (int i = 0; i < count_; ++i) score_exactly(ctx, r, doms, best_[i], best);
     }
 
+    // The candidates' windows, each read forwards and backwards.
+    void score_both_directions(const SearchContext& ctx, const Range& r, const Domains& doms, Fit& best) const {
+        for (int i = 0; i < count_; ++i)
+            for (const bool flip : {false, true}) score_exactly(ctx, r, doms, {best_[i].domain, flip}, best);
+    }
+
 private:
     int count_ = 0;
     double err_[kKeep] = {};
@@ -206,8 +213,17 @@ private:
 
 // The exhaustive scan is most of the encoder's time. It works on the pool
 // packed in groups of kLanes windows, one vector per sample position, so that
-// a group's correlations with a range (both directions) stay in registers;
-// built for AVX-512 and AVX2+FMA as well as the baseline, chosen at load time.
+// a group's correlations with a range stay in registers; built for AVX-512 and
+// AVX2+FMA as well as the baseline, chosen at load time.
+//
+// Both directions come from one pass over a folded window: with the range's
+// even and odd parts about its centre (e, o) and the window's (sums and
+// differences of mirrored samples), forward = E + O and backward = E - O. A
+// window's error with the best s within +-s_max falls as |cov| grows, so its
+// better direction is the one of |E| + |O|: the scan ranks windows by that,
+// and the few it keeps are scored exactly both ways (a superset of the pairs
+// a scan of each direction would keep).
+//
 // Not under ThreadSanitizer, which instruments the ifunc resolver that runs
 // before its runtime starts (a crash while the program loads).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
@@ -220,6 +236,7 @@ private:
 // aliased like float).
 constexpr int kLanes = 16;
 typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float)), may_alias));
+typedef std::int32_t LaneBits __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float)), may_alias));
 
 // Groups of kRun vectors share one least score: a shortlisted window lies in
 // a run whose least is among the kKeep smallest, so only those runs are read
@@ -251,6 +268,16 @@ float least_possible(float variance, float range_variance, float s_max) {
     return s_max * s_max * variance - 2.0f * s_max * std::sqrt(range_variance * variance);
 }
 
+// v folded about its centre: the sums of its mirrored samples, then their
+// differences (size is even: a power of two).
+void fold(const float* v, int size, float* out) {
+    const int half = size / 2;
+    for (int i = 0; i < half; ++i) {
+        out[i] = v[i] + v[size - 1 - i];
+        out[half + i] = v[i] - v[size - 1 - i];
+    }
+}
+
 // The pool ordered loudest window first, packed in groups of kLanes windows:
 // a range is scored against runs of windows ever quieter, and stops where not
 // even the loudest window of a run can reach the kKeep-th least run score so
@@ -259,139 +286,132 @@ struct PackedPool {
     int count;   // windows
     int groups;  // ceil(count / kLanes); the padding windows are flat and never offered
     std::vector<int> domain;              // [group][lane]: the window's index in the pool
-    std::vector<float> samples;           // [group][i][lane]: sample i of each window less its mean
+    std::vector<float> samples;           // [group][i][lane]: the folded window less its mean (fold())
     std::vector<float> inverse_variance;  // [group][lane], 0 for flat windows
+    std::vector<float> reach;             // [group][lane]: s_max x variance, the largest |cov| s can follow
     std::vector<float> variance;          // [group][lane]
 
-    explicit PackedPool(const Domains& doms)
+    PackedPool(const Domains& doms, double s_max)
         : count(doms.pool.count),
           groups((count + kLanes - 1) / kLanes),
           domain(static_cast<std::size_t>(count)),
           samples(static_cast<std::size_t>(groups * doms.size * kLanes), 0.0f),
           inverse_variance(static_cast<std::size_t>(groups * kLanes), 0.0f),
+          reach(static_cast<std::size_t>(groups * kLanes), 0.0f),
           variance(static_cast<std::size_t>(groups * kLanes), 0.0f) {
         for (int k = 0; k < count; ++k) domain[static_cast<std::size_t>(k)] = k;
         std::stable_sort(domain.begin(), domain.end(), [&](int x, int y) {
             return doms.variance[static_cast<std::size_t>(x)] > doms.variance[static_cast<std::size_t>(y)];
         });
         const std::size_t size = static_cast<std::size_t>(doms.size);
+        std::vector<float> centred(size), folded(size);
         for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
             const std::size_t g = k / kLanes, lane = k % kLanes, d = static_cast<std::size_t>(domain[k]);
             const float* window = doms.window(static_cast<int>(d));
             const float mean = static_cast<float>(doms.sums[d].sum / doms.size);
-            for (std::size_t i = 0; i < size; ++i) samples[(g * size + i) * kLanes + lane] = window[i] - mean;
+            for (std::size_t i = 0; i < size; ++i) centred[i] = window[i] - mean;
+            fold(centred.data(), doms.size, folded.data());
+            for (std::size_t i = 0; i < size; ++i) samples[(g * size + i) * kLanes + lane] = folded[i];
             variance[k] = static_cast<float>(doms.variance[d]);
+            reach[k] = static_cast<float>(s_max * doms.variance[d]);
             inverse_variance[k] = doms.variance[d] > 1e-20 ? static_cast<float>(1.0 / doms.variance[d]) : 0.0f;
         }
     }
     int runs() const { return (groups + kRun - 1) / kRun; }
 };
 
-// What score_pool writes for one range: per window and direction the error
-// (less the range's variance) of the best unquantized s within +-s_max, and
-// per run and direction the least of those, for the runs it scores.
+// What score_pool writes for one range: per window the error (less the
+// range's variance) of the best unquantized s within +-s_max in its better
+// direction, and per run the least of those, for the runs it scores.
 struct PoolScores {
-    float* forward;
-    float* backward;
-    float* least_forward;
-    float* least_backward;
+    float* windows;
+    float* least;
 };
 
 // score_pool for ranges of kSize samples, or of `size` when kSize is 0: a
 // known size unrolls the loop over the samples and keeps the range in registers.
 template <int kSize>
-[[gnu::always_inline]] inline int score_runs(const PackedPool& pool, int size, const float* a, const float* b,
+[[gnu::always_inline]] inline int score_runs(const PackedPool& pool, int size, const float* even, const float* odd,
                                              float range_variance, float s_max, const PoolScores& out) {
     if constexpr (kSize > 0) size = kSize;
+    const int half = size / 2;
     const Lanes* samples = reinterpret_cast<const Lanes*>(pool.samples.data());
     const Lanes* inverse_variance = reinterpret_cast<const Lanes*>(pool.inverse_variance.data());
-    const Lanes* variance_of = reinterpret_cast<const Lanes*>(pool.variance.data());
-    Lanes* forward = reinterpret_cast<Lanes*>(out.forward);
-    Lanes* backward = reinterpret_cast<Lanes*>(out.backward);
+    const Lanes* reach_of = reinterpret_cast<const Lanes*>(pool.reach.data());
+    Lanes* scores = reinterpret_cast<Lanes*>(out.windows);
     const Lanes zero = {};
-    const Lanes high = zero + s_max, low = zero - s_max;
     KLeast runs_least;
     int run = 0;
     for (; run * kRun < pool.groups; ++run) {
         const float loudest = pool.variance[static_cast<std::size_t>(run * kRunWindows)];
         if (least_possible(loudest, range_variance, s_max) > runs_least.kth()) break;
-        Lanes least_f = zero + std::numeric_limits<float>::infinity(), least_b = least_f;
+        Lanes least = zero + std::numeric_limits<float>::infinity();
         for (int g = run * kRun; g < std::min((run + 1) * kRun, pool.groups); ++g) {
-            const Lanes* column = samples + static_cast<std::ptrdiff_t>(g) * size;
-            Lanes cov_f = zero, cov_b = zero;
-            for (int i = 0; i < size; ++i) {
-                cov_f += a[i] * column[i];
-                cov_b += b[i] * column[i];
+            const Lanes* sums = samples + static_cast<std::ptrdiff_t>(g) * size;
+            const Lanes* differences = sums + half;
+            // Two partial sums each: the chains of multiply-adds are half as long.
+            Lanes e0 = zero, e1 = zero, o0 = zero, o1 = zero;
+            for (int i = 0; i < half; i += 2) {
+                e0 += even[i] * sums[i];
+                o0 += odd[i] * differences[i];
+                e1 += even[i + 1] * sums[i + 1];
+                o1 += odd[i + 1] * differences[i + 1];
             }
-            const Lanes inverse = inverse_variance[g], variance = variance_of[g];
-            Lanes s_f = cov_f * inverse, s_b = cov_b * inverse;
-            s_f = s_f > high ? high : s_f < low ? low : s_f;
-            s_b = s_b > high ? high : s_b < low ? low : s_b;
-            const Lanes score_f = s_f * (s_f * variance - 2.0f * cov_f);
-            const Lanes score_b = s_b * (s_b * variance - 2.0f * cov_b);
-            forward[g] = score_f;
-            backward[g] = score_b;
-            least_f = score_f < least_f ? score_f : least_f;
-            least_b = score_b < least_b ? score_b : least_b;
+            // |cov| of the better direction (|E| + |O|: the sign bits cleared), and the
+            // |s| x variance that follows it within s_max.
+            const LaneBits e = reinterpret_cast<LaneBits>(e0 + e1) & 0x7fffffff;
+            const LaneBits o = reinterpret_cast<LaneBits>(o0 + o1) & 0x7fffffff;
+            const Lanes cov = reinterpret_cast<Lanes>(e) + reinterpret_cast<Lanes>(o), reach = reach_of[g];
+            const Lanes followed = cov < reach ? cov : reach;
+            const Lanes score = followed * inverse_variance[g] * (followed - 2.0f * cov);
+            scores[g] = score;
+            least = score < least ? score : least;
         }
-        float lf = least_f[0], lb = least_b[0];
-        for (int j = 1; j < kLanes; ++j) {
-            lf = std::min(lf, least_f[j]);
-            lb = std::min(lb, least_b[j]);
-        }
-        out.least_forward[run] = lf;
-        out.least_backward[run] = lb;
-        runs_least.offer(lf);
-        runs_least.offer(lb);
+        float l = least[0];
+        for (int j = 1; j < kLanes; ++j) l = std::min(l, least[j]);
+        out.least[run] = l;
+        runs_least.offer(l);
     }
     return run;
 }
 
-// Scores one range against the pool, both directions (a is the zero-mean
-// range, b the same reversed); returns how many runs it scored.
-TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* a, const float* b,
+// Scores one range against the pool (even and odd: the zero-mean range
+// folded, halved); returns how many runs it scored.
+TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* even, const float* odd,
                                 float range_variance, float s_max, const PoolScores& out) {
     switch (size) {
-        case 4: return score_runs<4>(pool, size, a, b, range_variance, s_max, out);
-        case 8: return score_runs<8>(pool, size, a, b, range_variance, s_max, out);
-        case 16: return score_runs<16>(pool, size, a, b, range_variance, s_max, out);
-        default: return score_runs<0>(pool, size, a, b, range_variance, s_max, out);
+        case 4: return score_runs<4>(pool, size, even, odd, range_variance, s_max, out);
+        case 8: return score_runs<8>(pool, size, even, odd, range_variance, s_max, out);
+        case 16: return score_runs<16>(pool, size, even, odd, range_variance, s_max, out);
+        default: return score_runs<0>(pool, size, even, odd, range_variance, s_max, out);
     }
 }
 
 Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
     const float mean = static_cast<float>(r.sums.sum / doms.size);
-    thread_local std::vector<float> a, b, least, scores;
-    a.resize(r.forward.size());
-    b.resize(r.forward.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        a[i] = r.forward[i] - mean;
-        b[i] = r.reversed[i] - mean;
-    }
-    const std::size_t padded = static_cast<std::size_t>(pool.groups) * kLanes, runs = static_cast<std::size_t>(pool.runs());
-    scores.resize(2 * padded);  // forward, then backward
-    least.resize(2 * runs);
-    const int scored = score_pool(pool, doms.size, a.data(), b.data(), static_cast<float>(r.variance),
-                                  static_cast<float>(ctx.scale.limit),
-                                  {scores.data(), scores.data() + padded, least.data(), least.data() + runs});
+    thread_local std::vector<float> centred, folded, least, scores;
+    centred.resize(r.forward.size());
+    folded.resize(r.forward.size());
+    for (std::size_t i = 0; i < centred.size(); ++i) centred[i] = 0.5f * (r.forward[i] - mean);
+    fold(centred.data(), doms.size, folded.data());
+    scores.resize(static_cast<std::size_t>(pool.groups) * kLanes);
+    least.resize(static_cast<std::size_t>(pool.runs()));
+    const int scored = score_pool(pool, doms.size, folded.data(), folded.data() + doms.size / 2,
+                                  static_cast<float>(r.variance), static_cast<float>(ctx.scale.limit),
+                                  {scores.data(), least.data()});
     KLeast runs_least;
-    for (int run = 0; run < scored; ++run) {
-        runs_least.offer(least[static_cast<std::size_t>(run)]);
-        runs_least.offer(least[runs + static_cast<std::size_t>(run)]);
-    }
+    for (int run = 0; run < scored; ++run) runs_least.offer(least[static_cast<std::size_t>(run)]);
     const float threshold = runs_least.kth();
     Shortlist list;
-    for (std::size_t run = 0; run < static_cast<std::size_t>(scored); ++run)
-        for (const bool flip : {false, true}) {
-            if (!(least[(flip ? runs : 0) + run] <= threshold)) continue;
-            const std::size_t first = run * kRunWindows;
-            const std::size_t last = std::min(first + kRunWindows, static_cast<std::size_t>(pool.count));
-            const float* run_scores = scores.data() + (flip ? padded : 0);
-            for (std::size_t k = first; k < last; ++k)
-                if (run_scores[k] <= threshold) list.offer_score(run_scores[k], {pool.domain[k], flip});
-        }
+    for (std::size_t run = 0; run < static_cast<std::size_t>(scored); ++run) {
+        if (!(least[run] <= threshold)) continue;
+        const std::size_t first = run * kRunWindows;
+        const std::size_t last = std::min(first + kRunWindows, static_cast<std::size_t>(pool.count));
+        for (std::size_t k = first; k < last; ++k)
+            if (scores[k] <= threshold) list.offer_score(scores[k], {pool.domain[k], false});
+    }
     Fit best = offset_only_fit(ctx, r.sums, doms.size);
-    list.score(ctx, r, doms, best);
+    list.score_both_directions(ctx, r, doms, best);
     return best;
 }
 
@@ -550,7 +570,7 @@ std::vector<Fit> best_maps(const SearchContext& ctx, int size, std::span<const i
     if (use_hnsw(ctx.p, doms.pool.count))
         index = std::make_unique<DomainIndex>(doms, ctx.p.candidates);
     else
-        pool = std::make_unique<PackedPool>(doms);
+        pool = std::make_unique<PackedPool>(doms, ctx.scale.limit);
     parallel_for(count, ctx.threads, [&](int i) {
         const Range r = range_at(ctx.signal, positions[static_cast<std::size_t>(i)], size);
         fits[static_cast<std::size_t>(i)] = index ? index->fit(ctx, r, doms) : exhaustive_fit(ctx, r, doms, *pool);
