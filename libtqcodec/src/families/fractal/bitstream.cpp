@@ -37,9 +37,15 @@ int ScaleQuantizer::code(double s) const {
 float ScaleQuantizer::value(int c) const { return static_cast<float>(limit * (c - half) / half); }
 
 OffsetQuantizer::OffsetQuantizer(const Params& p, float peak)
-    : half((1 << (p.offset_bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak) {
+    : half((1 << (p.offset_bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak), cells_per_unit_(kCells / (2.0 * range)) {
     levels.resize(static_cast<std::size_t>(2 * half + 1));
     for (int c = 0; c <= 2 * half; ++c) levels[static_cast<std::size_t>(c)] = static_cast<float>(expand((c - half) / static_cast<double>(half)));
+    first_in_cell_.resize(kCells);
+    for (int cell = 0, c = 0; cell < kCells; ++cell) {
+        const double start = -range + cell / cells_per_unit_;
+        while (c < 2 * half && static_cast<double>(levels[static_cast<std::size_t>(c)]) < start) ++c;
+        first_in_cell_[static_cast<std::size_t>(cell)] = c;
+    }
 }
 
 double OffsetQuantizer::expand(double u) const {
@@ -47,13 +53,17 @@ double OffsetQuantizer::expand(double u) const {
 }
 
 int OffsetQuantizer::code(double o) const {
-    // The nearest level (they rise with the code): of the first at or above o and the one below it.
-    const auto above = std::lower_bound(levels.begin(), levels.end(), o,
-                                        [](float level, double v) { return static_cast<double>(level) < v; });
-    int c = static_cast<int>(above - levels.begin());
-    if (c == static_cast<int>(levels.size()) ||
-        (c > 0 && o - levels[static_cast<std::size_t>(c - 1)] <= levels[static_cast<std::size_t>(c)] - o))
-        --c;
+    // The first level at or above o (they rise with the code), from its cell's
+    // first level; the steps back cover rounding at a cell's edge (and o below
+    // the grid). A NaN stays in cell 0 and gets code 0.
+    const double at = (o + range) * cells_per_unit_;
+    const int cell = at >= 0.0 ? static_cast<int>(std::min(at, static_cast<double>(kCells - 1))) : 0;
+    const int last = 2 * half;
+    int c = first_in_cell_[static_cast<std::size_t>(cell)];
+    while (c <= last && static_cast<double>(levels[static_cast<std::size_t>(c)]) < o) ++c;
+    while (c > 0 && !(static_cast<double>(levels[static_cast<std::size_t>(c - 1)]) < o)) --c;
+    // The nearer of it and the level below.
+    if (c > last || (c > 0 && o - levels[static_cast<std::size_t>(c - 1)] <= levels[static_cast<std::size_t>(c)] - o)) --c;
     return c;
 }
 

@@ -59,7 +59,12 @@ struct OffsetQuantizer {
     std::vector<float> levels;
 
 private:
+    // code() starts from a table over kCells equal cells of [-range, range]:
+    // each cell's first level at or above its start.
+    static constexpr int kCells = 1024;
     double expand(double u) const;
+    std::vector<int> first_in_cell_;
+    double cells_per_unit_;
 };
 
 // The packet peak: code 0 = the channel is silent, else 2^((code - 192) / 8).
