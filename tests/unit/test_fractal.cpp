@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "families/fractal/decoder.hpp"
 #include "families/fractal/encoder.hpp"
 #include "families/fractal/params.hpp"
+#include "families/fractal/search.hpp"
 #include "families/fractal/split.hpp"
 #include "families/packet_budget.hpp"
 #include "test_support.hpp"
@@ -202,6 +204,100 @@ TEST(Fractal, HnswSearchComesCloseToExhaustiveSearch) {
     // Worse matches split more: compare bytes and SNR together.
     EXPECT_LT(hnsw.bytes, 1.3 * static_cast<double>(brute.bytes));
     EXPECT_GT(snr_hnsw, snr_brute - 3.0);
+}
+
+/* ---- the domain search ---- */
+
+// The exact error of r ~ s * d + o with s and o quantized as the encoder does (in double).
+double quantized_error(const tq::fractal::SearchContext& ctx, const std::vector<double>& r, const std::vector<double>& d) {
+    const double n = static_cast<double>(r.size());
+    double rs = 0, ds = 0, rd = 0, dd = 0, rr = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        rs += r[i];
+        ds += d[i];
+        rd += r[i] * d[i];
+        dd += d[i] * d[i];
+        rr += r[i] * r[i];
+    }
+    const double var_d = dd - ds * ds / n;
+    const double s = ctx.scale.value(ctx.scale.code(var_d > 1e-20 ? (rd - rs * ds / n) / var_d : 0.0));
+    const double o = ctx.offset.value(ctx.offset.code((rs - s * ds) / n));
+    return std::max(rr + s * s * dd + n * o * o - 2 * s * rd - 2 * o * rs + 2 * s * o * ds, 0.0);
+}
+
+// A naive search over every window of the pool, both directions: the pair
+// whose least-squares s (clamped to +-s_max, not rounded) leaves the least
+// error, and its exact quantized error. The vectorised scan keeps the 4 best
+// windows by that measure and scores them exactly, so it can only do better
+// (up to its single-precision correlations: 1e-5 of the range's energy).
+double naive_best_pair_error(const tq::fractal::SearchContext& ctx, int pos, int size) {
+    const auto pool = tq::fractal::domain_pool(static_cast<int>(ctx.signal.size()), size, ctx.p);
+    std::vector<double> r(ctx.signal.begin() + pos, ctx.signal.begin() + pos + size);
+    double best_score = INFINITY, best_error = 0.0;
+    for (int k = 0; k < pool.count; ++k)
+        for (const bool flip : {false, true}) {
+            std::vector<double> d(static_cast<std::size_t>(size));
+            for (int i = 0; i < size; ++i) {
+                const float* w = ctx.signal.data() + k * pool.step + 2 * (flip ? size - 1 - i : i);
+                d[static_cast<std::size_t>(i)] = 0.5 * (static_cast<double>(w[0]) + w[1]);
+            }
+            double rm = 0, dm = 0;
+            for (int i = 0; i < size; ++i) rm += r[static_cast<std::size_t>(i)] / size, dm += d[static_cast<std::size_t>(i)] / size;
+            double cov = 0, var = 0;
+            for (int i = 0; i < size; ++i) {
+                cov += (r[static_cast<std::size_t>(i)] - rm) * (d[static_cast<std::size_t>(i)] - dm);
+                var += (d[static_cast<std::size_t>(i)] - dm) * (d[static_cast<std::size_t>(i)] - dm);
+            }
+            if (var <= 1e-20) continue;
+            const double s = std::clamp(cov / var, -ctx.scale.limit, ctx.scale.limit);
+            const double score = s * (s * var - 2 * cov);
+            if (score < best_score) best_score = score, best_error = quantized_error(ctx, r, d);
+        }
+    return best_error;
+}
+
+TEST(FractalSearch, ExhaustiveScanFindsAtLeastTheBestMapOfANaiveSearch) {
+    tq::fractal::Params p;
+    p.packet = 4096;
+    const std::vector<float> x = music_like(p.packet);
+    std::vector<float> noisy = gaussian(static_cast<std::size_t>(p.packet), 0.05f, 3);
+    for (std::size_t i = 0; i < noisy.size(); ++i) noisy[i] += x[i];
+    for (const std::vector<float>* signal : std::array<const std::vector<float>*, 2>{&x, &noisy}) {
+        const tq::fractal::SearchContext ctx{p, *signal, tq::fractal::ScaleQuantizer(p),
+                                             tq::fractal::OffsetQuantizer(p, 1.0f), 1};
+        for (int size : {4, 8, 16, 32, 64}) {  // the unrolled sizes and the general loop
+            std::vector<int> positions;
+            for (int pos = 0; pos + size <= p.packet; pos += p.packet / 24 / size * size + size) positions.push_back(pos);
+            const std::vector<tq::fractal::Fit> fits = tq::fractal::best_maps(ctx, size, positions);
+            for (std::size_t i = 0; i < positions.size(); ++i) {
+                const double naive = naive_best_pair_error(ctx, positions[i], size);
+                double energy = 0.0;
+                for (int k = 0; k < size; ++k) energy += std::pow((*signal)[static_cast<std::size_t>(positions[i] + k)], 2);
+                EXPECT_LE(fits[i].err, naive + 1e-5 * energy) << "size " << size << " at " << positions[i];
+            }
+        }
+    }
+}
+
+// A range that is exactly a reversed, scaled and shifted domain window is found.
+TEST(FractalSearch, AReversedWindowIsFoundExactly) {
+    tq::fractal::Params p;
+    p.packet = 4096;
+    std::vector<float> x = gaussian(static_cast<std::size_t>(p.packet), 0.2f, 5);
+    const int size = 16, window = 40 * size, pos = 3000;  // window: a multiple of the pool's step
+    const tq::fractal::ScaleQuantizer scale(p);
+    const tq::fractal::OffsetQuantizer offset(p, 1.0f);
+    const float s = scale.value(scale.zero_code() + 10), o = offset.value(offset.half + 20);  // representable
+    for (int i = 0; i < size; ++i) {
+        const float* w = x.data() + window + 2 * (size - 1 - i);
+        x[static_cast<std::size_t>(pos + i)] = s * 0.5f * (w[0] + w[1]) + o;
+    }
+    const tq::fractal::SearchContext ctx{p, x, scale, offset, 1};
+    const std::vector<int> positions{pos};
+    const tq::fractal::Fit fit = tq::fractal::best_maps(ctx, size, positions)[0];
+    EXPECT_EQ(fit.domain * tq::fractal::domain_pool(p.packet, size, p).step, window);
+    EXPECT_TRUE(fit.flip);
+    EXPECT_LT(fit.err, 1e-4);
 }
 
 /* ---- rate control and split decisions ---- */
