@@ -349,7 +349,8 @@ template <int kSize>
         for (int g = run * kRun; g < std::min((run + 1) * kRun, pool.groups); ++g) {
             const Lanes* sums = samples + static_cast<std::ptrdiff_t>(g) * size;
             const Lanes* differences = sums + half;
-            // Two partial sums each: the chains of multiply-adds are half as long.
+            // Two partial sums each, so the chains of multiply-adds are half as long
+            // (half is even: range sizes are powers of two from 4).
             Lanes e0 = zero, e1 = zero, o0 = zero, o1 = zero;
             for (int i = 0; i < half; i += 2) {
                 e0 += even[i] * sums[i];
