@@ -208,8 +208,9 @@ TEST(Fractal, HnswSearchComesCloseToExhaustiveSearch) {
 
 /* ---- the domain search ---- */
 
-// The exact error of r ~ s * d + o with s and o quantized as the encoder does (in double).
-double quantized_error(const tq::fractal::SearchContext& ctx, const std::vector<double>& r, const std::vector<double>& d) {
+// The exact error of r ~ s * d + o with s and o quantized as the encoder does (in double), o on `grid`.
+double quantized_error(const tq::fractal::SearchContext& ctx, const tq::fractal::OffsetQuantizer& grid,
+                       const std::vector<double>& r, const std::vector<double>& d) {
     const double n = static_cast<double>(r.size());
     double rs = 0, ds = 0, rd = 0, dd = 0, rr = 0;
     for (std::size_t i = 0; i < r.size(); ++i) {
@@ -221,19 +222,21 @@ double quantized_error(const tq::fractal::SearchContext& ctx, const std::vector<
     }
     const double var_d = dd - ds * ds / n;
     const double s = ctx.scale.value(ctx.scale.code(var_d > 1e-20 ? (rd - rs * ds / n) / var_d : 0.0));
-    const double o = ctx.offset.value(ctx.offset.code((rs - s * ds) / n));
+    const double o = grid.value(grid.code((rs - s * ds) / n));
     return std::max(rr + s * s * dd + n * o * o - 2 * s * rd - 2 * o * rs + 2 * s * o * ds, 0.0);
 }
 
 // A naive search over every window of the pool, both directions: the pair
 // whose least-squares s (clamped to +-s_max, not rounded) leaves the least
-// error, and its exact quantized error. The vectorised scan keeps the 4 best
-// windows by that measure and scores them exactly, so it can only do better
-// (up to its single-precision correlations: 1e-5 of the range's energy).
-double naive_best_pair_error(const tq::fractal::SearchContext& ctx, int pos, int size) {
+// error, and its exact quantized errors (o on the fine and the coarse grid).
+// The vectorised scan keeps the 4 best windows by that measure and scores
+// them exactly, so it can only do better (up to its single-precision
+// correlations: 1e-5 of the range's energy).
+std::pair<double, double> naive_best_pair_errors(const tq::fractal::SearchContext& ctx, int pos, int size) {
     const auto pool = tq::fractal::domain_pool(static_cast<int>(ctx.signal.size()), size, ctx.p);
     std::vector<double> r(ctx.signal.begin() + pos, ctx.signal.begin() + pos + size);
-    double best_score = INFINITY, best_error = 0.0;
+    double best_score = INFINITY;
+    std::pair<double, double> best_errors;
     for (int k = 0; k < pool.count; ++k)
         for (const bool flip : {false, true}) {
             std::vector<double> d(static_cast<std::size_t>(size));
@@ -242,7 +245,10 @@ double naive_best_pair_error(const tq::fractal::SearchContext& ctx, int pos, int
                 d[static_cast<std::size_t>(i)] = 0.5 * (static_cast<double>(w[0]) + w[1]);
             }
             double rm = 0, dm = 0;
-            for (int i = 0; i < size; ++i) rm += r[static_cast<std::size_t>(i)] / size, dm += d[static_cast<std::size_t>(i)] / size;
+            for (int i = 0; i < size; ++i) {
+                rm += r[static_cast<std::size_t>(i)] / size;
+                dm += d[static_cast<std::size_t>(i)] / size;
+            }
             double cov = 0, var = 0;
             for (int i = 0; i < size; ++i) {
                 cov += (r[static_cast<std::size_t>(i)] - rm) * (d[static_cast<std::size_t>(i)] - dm);
@@ -251,9 +257,11 @@ double naive_best_pair_error(const tq::fractal::SearchContext& ctx, int pos, int
             if (var <= 1e-20) continue;
             const double s = std::clamp(cov / var, -ctx.scale.limit, ctx.scale.limit);
             const double score = s * (s * var - 2 * cov);
-            if (score < best_score) best_score = score, best_error = quantized_error(ctx, r, d);
+            if (score < best_score)
+                best_score = score,
+                best_errors = {quantized_error(ctx, ctx.offset, r, d), quantized_error(ctx, *ctx.coarse, r, d)};
         }
-    return best_error;
+    return best_errors;
 }
 
 TEST(FractalSearch, ExhaustiveScanFindsAtLeastTheBestMapOfANaiveSearch) {
@@ -263,17 +271,22 @@ TEST(FractalSearch, ExhaustiveScanFindsAtLeastTheBestMapOfANaiveSearch) {
     std::vector<float> noisy = gaussian(static_cast<std::size_t>(p.packet), 0.05f, 3);
     for (std::size_t i = 0; i < noisy.size(); ++i) noisy[i] += x[i];
     for (const std::vector<float>* signal : std::array<const std::vector<float>*, 2>{&x, &noisy}) {
+        const tq::fractal::OffsetQuantizer coarse(p, p.offset_bits - 1, 1.0f);
         const tq::fractal::SearchContext ctx{p, *signal, tq::fractal::ScaleQuantizer(p),
-                                             tq::fractal::OffsetQuantizer(p, 1.0f), 1};
+                                             tq::fractal::OffsetQuantizer(p, 1.0f), 1, &coarse};
         for (int size : {4, 8, 16, 32, 64}) {  // the unrolled sizes and the general loop
             std::vector<int> positions;
-            for (int pos = 0; pos + size <= p.packet; pos += p.packet / 24 / size * size + size) positions.push_back(pos);
-            const std::vector<tq::fractal::Fit> fits = tq::fractal::best_maps(ctx, size, positions);
+            const int stride = p.packet / 24 / size * size + size;  // about 24 ranges over the packet
+            for (int pos = 0; pos + size <= p.packet; pos += stride) positions.push_back(pos);
+            const std::vector<tq::fractal::BestMaps> fits = tq::fractal::best_maps(ctx, size, positions);
             for (std::size_t i = 0; i < positions.size(); ++i) {
-                const double naive = naive_best_pair_error(ctx, positions[i], size);
+                const auto [naive, naive_coarse] = naive_best_pair_errors(ctx, positions[i], size);
                 double energy = 0.0;
-                for (int k = 0; k < size; ++k) energy += std::pow((*signal)[static_cast<std::size_t>(positions[i] + k)], 2);
-                EXPECT_LE(fits[i].err, naive + 1e-5 * energy) << "size " << size << " at " << positions[i];
+                for (int k = 0; k < size; ++k)
+                    energy += std::pow((*signal)[static_cast<std::size_t>(positions[i] + k)], 2);
+                EXPECT_LE(fits[i].fine.err, naive + 1e-5 * energy) << "size " << size << " at " << positions[i];
+                EXPECT_LE(fits[i].coarse.err, naive_coarse + 1e-5 * energy)
+                    << "size " << size << " at " << positions[i];
             }
         }
     }
@@ -294,7 +307,7 @@ TEST(FractalSearch, AReversedWindowIsFoundExactly) {
     }
     const tq::fractal::SearchContext ctx{p, x, scale, offset, 1};
     const std::vector<int> positions{pos};
-    const tq::fractal::Fit fit = tq::fractal::best_maps(ctx, size, positions)[0];
+    const tq::fractal::Fit fit = tq::fractal::best_maps(ctx, size, positions)[0].fine;
     EXPECT_EQ(fit.domain * tq::fractal::domain_pool(p.packet, size, p).step, window);
     EXPECT_TRUE(fit.flip);
     EXPECT_LT(fit.err, 1e-4);
@@ -375,7 +388,8 @@ tq::fractal::Params split_params() {
 }
 
 // Every range of a 4096-sample channel searched, with random errors: its map
-// no worse than its constant, and some maps with s = 0 (as cheap as a constant).
+// no worse than its constant, and some maps with s = 0 (as cheap as a constant);
+// on the coarse offset grid, the same with larger errors.
 FitTable random_fits(const tq::fractal::Params& p, unsigned seed) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -385,6 +399,8 @@ FitTable random_fits(const tq::fractal::Params& p, unsigned seed) {
         for (RangeFits& f : fits.level(size)) {
             f.flat = {size * unit(rng), zero, 60, 0, false};
             f.mapped = {f.flat.err * unit(rng), rng() % 4 == 0 ? zero : 20, 61, 0, (rng() & 1) != 0};
+            f.coarse_flat = {f.flat.err * (1 + unit(rng)), zero, 30, 0, false};
+            f.coarse_mapped = {f.mapped.err * (1 + unit(rng)), f.mapped.s_code, 31, 0, f.mapped.flip};
             f.map = RangeFits::Map::searched;
         }
     return fits;
@@ -407,14 +423,31 @@ TEST(FractalSplit, TreeCostIsItsErrorPlusLambdaTimesTheBitsItWrites) {
     const auto tops = tq::fractal::top_ranges(4096, p);
     const std::vector<bool> coded(tops.size(), false);
     for (double lambda : {1e-3, 0.05, 1.0}) {
-        const RdTree tree(LeafCosts(fits), tops, lambda, {0, 0});
-        const double cost = tree.cost();
-        const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
-        const long tree_bits =
-            static_cast<long>(packet_bits - tq::fractal::kPeakBits - tq::fractal::kFloorBits - tops.size());
-        EXPECT_EQ(tree.bits(), tree_bits) << lambda;
-        EXPECT_NEAR(cost, tree.distortion() + lambda * static_cast<double>(tree_bits), 1e-9 * cost) << lambda;
+        for (const bool coarse : {false, true}) {
+            const RdTree tree(LeafCosts(fits, 1.0, coarse), tops, lambda, {0, 0});
+            const double cost = tree.cost();
+            const std::size_t packet_bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
+            const long tree_bits = static_cast<long>(packet_bits - tq::fractal::kPeakBits - tq::fractal::floor_bits(p) -
+                                                     tq::fractal::coarse_offsets_bits(p) - tops.size());
+            EXPECT_EQ(tree.bits(), tree_bits) << lambda;
+            EXPECT_NEAR(cost, tree.distortion() + lambda * static_cast<double>(tree_bits), 1e-9 * cost) << lambda;
+        }
     }
+}
+
+// A fit moved to another offset grid: its error with o rounded there instead (o_exact is the least-squares o).
+TEST(FractalSearch, RegridMovesTheErrorByTheRoundingDifference) {
+    const auto p = split_params();
+    const tq::fractal::OffsetQuantizer fine(p, 1.0f), coarse(p, p.offset_bits - 1, 1.0f);
+    tq::fractal::Fit f;
+    f.o_exact = 0.123;
+    f.o_code = fine.code(f.o_exact);
+    const int n = 16;
+    const double residual = 0.5;  // the error with o exact
+    f.err = residual + n * std::pow(fine.value(f.o_code) - f.o_exact, 2);
+    const tq::fractal::Fit g = tq::fractal::regrid(f, fine, coarse, n);
+    EXPECT_EQ(g.o_code, coarse.code(f.o_exact));
+    EXPECT_NEAR(g.err, residual + n * std::pow(coarse.value(g.o_code) - f.o_exact, 2), 1e-12);
 }
 
 TEST(FractalSplit, TreeCostsNoMoreThanAnyOtherTree) {
@@ -453,7 +486,8 @@ TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
             const RdTree tree(LeafCosts(fits), tops, lambda, {split_floor, split_floor});
             const double cost = tree.cost();
             const std::size_t bits = tq::fractal::channel_bits({200, coded, tree}, 4096, p);
-            const std::size_t framing = tq::fractal::kPeakBits + tq::fractal::kFloorBits + tops.size();
+            const std::size_t framing = tq::fractal::kPeakBits + tq::fractal::kFloorBits +
+                                        tq::fractal::kCoarseOffsetsBits + tops.size();
             EXPECT_EQ(tree.bits(), static_cast<long>(bits - framing)) << "floor " << split_floor;
             least = split_floor == 0 ? cost : std::min(least, cost);
         }
@@ -640,14 +674,14 @@ TEST(FractalOptions, ParametersRoundTripAndBadOnesAreCorrupt) {
 
 // Version 1 streams (no split floor in their packets) still decode, and an
 // encoder given version 1 writes them.
-TEST(FractalOptions, VersionOneStreamsStillRoundTrip) {
+TEST(FractalOptions, EveryStreamVersionRoundTrips) {
     tq::fractal::Params p;
     p.packet = 4096;
     p.bitrate = 2 * 44100;
     p.sample_rate = 44100;
     const tq::StreamInfo info{TQ_FAMILY_FRACTAL, 44100, 1, 4096, 0};
     const auto signal = music_like(4096);
-    for (int version : {1, 2}) {
+    for (int version : {1, 2, 3}) {
         p.version = version;
         const auto bytes = tq::fractal::serialize_params(p);
         EXPECT_EQ(bytes[0], version);
@@ -669,12 +703,14 @@ TEST(FractalOptions, VersionOneStreamsStillRoundTrip) {
 /* ---- hostile packets ---- */
 
 // A packet of one 4096-sample mono channel, min = max range 64: 64 top ranges,
-// 125 domains (7 index bits) each. `first` writes the first range's leaf.
+// 125 domains (7 index bits) each, on the coarse offset grid (o codes of 7
+// bits in a stream of o_bits 8). `first` writes the first range's leaf.
 std::vector<uint8_t> crafted_packet(int peak, const std::function<void(tq::BitWriter&)>& first) {
     const auto p = test_params();
     tq::BitWriter w;
     w.put(static_cast<uint32_t>(peak), 8);
     w.put(0, tq::fractal::kFloorBits);
+    w.put(1, tq::fractal::kCoarseOffsetsBits);
     w.put_bit(false);
     first(w);
     for (int t = 1; t < 64; ++t) w.put_bit(true);  // silent
@@ -728,6 +764,22 @@ TEST(FractalHostile, BadPacketsAreCorruptAndTheDecoderStaysUsable) {
             << name;
         EXPECT_EQ(codec.decode(good, 4096), reference) << "after " << name;
     }
+}
+
+TEST(FractalSyntax, ACoarseChannelReadsSevenBitOffsetsOnTheSevenBitGrid) {
+    Codec codec(1, "packet=4096,min_range=64,max_range=64,s_max=0.75");  // o_bits 8
+    ASSERT_TRUE(codec.created);
+    auto p = test_params();
+    p.offset_bits = 8;
+    const tq::fractal::OffsetQuantizer coarse(p, 7, tq::fractal::peak_value(176));
+    const auto packet = crafted_packet(176, [](tq::BitWriter& w) {
+        w.put(15, 5);  // s = 0: no domain
+        w.put(100, 7);
+    });
+    const auto out = codec.decode(packet, 4096);
+    ASSERT_EQ(out.size(), 4096u);
+    for (int i = 0; i < 64; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)], coarse.value(100)) << i;
+    EXPECT_NE(coarse.value(100), tq::fractal::OffsetQuantizer(p, tq::fractal::peak_value(176)).value(100));
 }
 
 TEST(FractalHostile, RandomPayloadsNeverCrash) {

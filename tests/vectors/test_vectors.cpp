@@ -30,7 +30,7 @@ struct VectorDir {
     const char* area;
     std::size_t least;
 };
-constexpr VectorDir kDirs[] = {{"vectors", 6}, {"vectors-legacy", 2}};
+constexpr VectorDir kDirs[] = {{"vectors", 6}, {"vectors-legacy", 4}};
 
 std::vector<Vector> manifest(const std::filesystem::path& dir) {
     std::ifstream in(dir / "vectors.txt");

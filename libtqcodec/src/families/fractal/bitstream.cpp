@@ -36,8 +36,10 @@ int ScaleQuantizer::code(double s) const {
 
 float ScaleQuantizer::value(int c) const { return static_cast<float>(limit * (c - half) / half); }
 
-OffsetQuantizer::OffsetQuantizer(const Params& p, float peak)
-    : half((1 << (p.offset_bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak), cells_per_unit_(kCells / (2.0 * range)) {
+OffsetQuantizer::OffsetQuantizer(const Params& p, float peak) : OffsetQuantizer(p, p.offset_bits, peak) {}
+
+OffsetQuantizer::OffsetQuantizer(const Params& p, int bits, float peak)
+    : half((1 << (bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak), cells_per_unit_(kCells / (2.0 * range)) {
     levels.resize(static_cast<std::size_t>(2 * half + 1));
     for (int c = 0; c <= 2 * half; ++c) levels[static_cast<std::size_t>(c)] = static_cast<float>(expand((c - half) / static_cast<double>(half)));
     first_in_cell_.resize(kCells);
@@ -63,7 +65,8 @@ int OffsetQuantizer::code(double o) const {
     while (c <= last && static_cast<double>(levels[static_cast<std::size_t>(c)]) < o) ++c;
     while (c > 0 && !(static_cast<double>(levels[static_cast<std::size_t>(c - 1)]) < o)) --c;
     // The nearer of it and the level below.
-    if (c > last || (c > 0 && o - levels[static_cast<std::size_t>(c - 1)] <= levels[static_cast<std::size_t>(c)] - o)) --c;
+    const auto level = [&](int code) { return levels[static_cast<std::size_t>(code)]; };
+    if (c > last || (c > 0 && o - level(c - 1) <= level(c) - o)) --c;
     return c;
 }
 
@@ -76,6 +79,10 @@ int peak_code(float peak) {
 float peak_value(int code) { return static_cast<float>(std::exp2((code - kPeakBias) / 8.0)); }
 
 int floor_bits(const Params& p) { return p.version >= 2 ? kFloorBits : 0; }
+
+int coarse_offsets_bits(const Params& p) { return p.version >= 3 ? kCoarseOffsetsBits : 0; }
+
+int offset_bits(const Params& p, bool coarse) { return p.offset_bits - (coarse ? 1 : 0); }
 
 namespace {
 
@@ -97,6 +104,7 @@ struct LeafReader {
     BitReader& in;
     const Params& p;
     int length;
+    int o_bits;
     ScaleQuantizer scale;
     OffsetQuantizer offset;
     std::vector<Map>& maps;
@@ -117,7 +125,7 @@ struct LeafReader {
                 m.flip = in.get_bit();
             }
         }
-        const int o = static_cast<int>(in.get(p.offset_bits));
+        const int o = static_cast<int>(in.get(o_bits));
         require_intact(offset.valid(o), "fractal packet: o code " + std::to_string(o) + " out of range");
         m.o = offset.value(o);
         maps.push_back(m);
@@ -131,7 +139,8 @@ std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
     const int peak = static_cast<int>(in.get(kPeakBits));
     if (peak == 0) return maps;
     const int smallest = p.min_range << in.get(floor_bits(p));
-    LeafReader leaf{in, p, length, ScaleQuantizer(p), OffsetQuantizer(p, peak_value(peak)), maps};
+    const int o_bits = offset_bits(p, in.get(coarse_offsets_bits(p)) != 0);
+    LeafReader leaf{in, p, length, o_bits, ScaleQuantizer(p), OffsetQuantizer(p, o_bits, peak_value(peak)), maps};
     auto split = [&](Span) { return in.get_bit(); };
     for (const Span& top : top_ranges(length, p)) {
         const bool silent = in.get_bit();
@@ -168,7 +177,7 @@ struct LeafWriter {
                 out.put_bit(codes.flip);
             }
         }
-        out.put(static_cast<uint32_t>(codes.o_code), p.offset_bits);
+        out.put(static_cast<uint32_t>(codes.o_code), offset_bits(p, tree.coarse_offsets()));
     }
 };
 
@@ -191,6 +200,9 @@ void put_channel(Out& out, const ChannelCodes& channel, int length, const Params
             "fractal: split floor " + std::to_string(split_floor) + " in a version " + std::to_string(p.version) +
                 " stream");
     out.put(static_cast<uint32_t>(split_floor), floor_bits(p));
+    require(!channel.tree.coarse_offsets() || p.version >= 3, TQ_ERR_INTERNAL,
+            "fractal: coarse offsets in a version " + std::to_string(p.version) + " stream");
+    out.put(channel.tree.coarse_offsets() ? 1u : 0u, coarse_offsets_bits(p));
     LeafWriter<Out> leaf{out, p, length, channel.tree};
     auto split = [&](Span r) {
         const bool divide = channel.tree.split(r);

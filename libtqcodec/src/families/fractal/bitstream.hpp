@@ -51,6 +51,8 @@ struct ScaleQuantizer {
 inline constexpr double kOffsetMu = 32.0;
 struct OffsetQuantizer {
     OffsetQuantizer(const Params& p, float peak);
+    // A grid of `bits` bits (a version 3 channel's coarse grid: offset_bits(p, true)).
+    OffsetQuantizer(const Params& p, int bits, float peak);
     int code(double o) const;
     float value(int code) const { return levels[static_cast<std::size_t>(code)]; }
     bool valid(int code) const { return code >= 0 && code <= 2 * half; }
@@ -79,6 +81,12 @@ inline constexpr int kFloorBits = 2;
 inline constexpr int kMaxFloor = (1 << kFloorBits) - 1;
 // The bits a coded channel spends on its floor in a stream of these parameters.
 int floor_bits(const Params& p);
+// A channel's offset grid (version 3): o_bits, or one bit coarser when its flag is set.
+inline constexpr int kCoarseOffsetsBits = 1;
+// The bits a coded channel spends on that flag in a stream of these parameters.
+int coarse_offsets_bits(const Params& p);
+// The width of a channel's o codes.
+int offset_bits(const Params& p, bool coarse);
 
 // One stored affine map: range[i] = s * domain[i] + o, where domain is the
 // decimated window at domain_pos, read backwards when flipped.
@@ -111,6 +119,8 @@ public:
     virtual int floor() const = 0;
     // Whether range r (larger than the floor's size) is coded as its two halves.
     virtual bool split(Span r) const = 0;
+    // Whether the o codes are on the coarse grid (version 3; false before).
+    virtual bool coarse_offsets() const = 0;
     virtual LeafCodes leaf(Span r) const = 0;
 
 protected:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "core/bitio.hpp"
@@ -48,6 +49,14 @@ struct ChannelPlan {
     double power = 0.0;        // mean square of the channel
     std::vector<bool> silent;  // per top range
     FitTable fits;
+    std::optional<OffsetQuantizer> coarse;  // version 3, a coded channel: its coarse offset grid
+};
+
+// What the trees read of one channel's fits: on its fine offset grid, and on
+// its coarse one where the stream has a choice (version 3).
+struct ChannelCosts {
+    LeafCosts fine;
+    std::optional<LeafCosts> coarse;
 };
 
 class Encoder final : public FamilyEncoder {
@@ -72,10 +81,10 @@ public:
             packet.plans.push_back(prepare_channel(pcm.data[c], pcm.samples, length, packet.tops, c));
             packet.coded_tops.push_back(coded_tops(packet, static_cast<std::size_t>(c)));
         }
-        double lambda = search(packet);
-        const std::vector<LeafCosts> costs = leaf_costs(packet);
-        if (p_.bitrate > 0) last_lambda_ = lambda = rate_lambda(packet, costs, lambda, kRatePrecision);
-        std::vector<uint8_t> payload = write_packet(packet, decide(packet, costs, lambda));
+        const double lambda = search(packet);
+        const std::vector<ChannelCosts> costs = leaf_costs(packet);
+        std::vector<uint8_t> payload =
+            write_packet(packet, p_.bitrate > 0 ? trees_at_rate(packet, costs, lambda) : decide(packet, costs, lambda));
         budget_.spent(pcm.samples, payload.size());
         return payload;
     }
@@ -97,7 +106,8 @@ private:
     }
 
     ChannelPlan prepare_channel(const float* in, int samples, int length, const std::vector<Span>& tops, int channel) {
-        ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {}, FitTable(p_, length)};
+        ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {}, FitTable(p_, length),
+                         {}};
         float peak = 0.0f;
         double energy = 0.0;
         for (int i = 0; i < samples; ++i) {
@@ -112,6 +122,7 @@ private:
             silent_state_[static_cast<std::size_t>(channel)] = true;
             return plan;
         }
+        if (coarse_offsets_bits(p_) > 0) plan.coarse.emplace(p_, offset_bits(p_, true), peak_value(plan.peak_code));
         mark_silence(tops, channel, plan);
         return plan;
     }
@@ -155,7 +166,7 @@ private:
                 continue;
             }
             if (to_rate && (last_lambda_ == 0.0 || size <= kFittedPlans * p_.min_range))
-                lambda = rate_lambda(packet, leaf_costs(packet), lambda, kPlanPrecision);
+                lambda = rate_lambda(packet, leaf_costs(packet), lambda, kPlanPrecision).lambda;
             const std::vector<RdTree> plan = decide(packet, leaf_costs(packet, kHalvesResidual), lambda);
             for (std::size_t c = 0; c < packet.plans.size(); ++c)
                 walk_coded(packet, c, [&](Span r) {
@@ -166,8 +177,8 @@ private:
                 });
         }
         for (int round = 0; round < kLeafRounds; ++round) {
-            const std::vector<LeafCosts> costs = leaf_costs(packet);
-            if (to_rate) lambda = rate_lambda(packet, costs, lambda, kPlanPrecision);
+            const std::vector<ChannelCosts> costs = leaf_costs(packet);
+            if (to_rate) lambda = rate_lambda(packet, costs, lambda, kPlanPrecision).lambda;
             if (!search_unsearched_leaves(packet, decide(packet, costs, lambda))) break;
         }
         return lambda;
@@ -246,7 +257,8 @@ private:
     }
 
     SearchContext context(const ChannelPlan& plan) const {
-        return {p_, plan.signal, ScaleQuantizer(p_), OffsetQuantizer(p_, peak_value(plan.peak_code)), threads_};
+        return {p_, plan.signal, ScaleQuantizer(p_), OffsetQuantizer(p_, peak_value(plan.peak_code)), threads_,
+                plan.coarse ? &*plan.coarse : nullptr};
     }
 
     // The best constant map of every range of every size inside the coded top ranges.
@@ -257,9 +269,14 @@ private:
             for (std::size_t t = 0; t < tops.size(); ++t)
                 if (!plan.silent[t] && tops[t].size >= size)
                     for (int pos = tops[t].pos; pos < tops[t].pos + tops[t].size; pos += size) positions.push_back(pos);
-            const std::vector<Fit> flat = flat_fits(context(plan), size, positions);
+            const SearchContext ctx = context(plan);
+            const std::vector<Fit> flat = flat_fits(ctx, size, positions);
             std::vector<RangeFits>& level = plan.fits.level(size);
-            for (std::size_t i = 0; i < positions.size(); ++i) level[static_cast<std::size_t>(positions[i] / size)].flat = flat[i];
+            for (std::size_t i = 0; i < positions.size(); ++i) {
+                RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
+                fits.flat = flat[i];
+                if (ctx.coarse) fits.coarse_flat = regrid(flat[i], ctx.offset, *ctx.coarse, size);
+            }
         }
     }
 
@@ -268,18 +285,20 @@ private:
     void search_ranges(ChannelPlan& plan, int size, const std::vector<int>& positions) const {
         if (positions.empty()) return;
         const SearchContext ctx = context(plan);
-        const std::vector<Fit> mapped = best_maps(ctx, size, positions);
+        const std::vector<BestMaps> mapped = best_maps(ctx, size, positions);
         std::vector<RangeFits>& level = plan.fits.level(size);
         for (std::size_t i = 0; i < positions.size(); ++i) {
             RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
-            fits.mapped = mapped[i];
+            fits.mapped = mapped[i].fine;
+            fits.coarse_mapped = mapped[i].coarse;
             fits.map = RangeFits::Map::searched;
             if (size == p_.min_range) continue;
-            const std::array<Fit, 2> maps = half_maps(ctx, {positions[i], size}, mapped[i]);
+            const std::array<Fit, 2> maps = half_maps(ctx, {positions[i], size}, mapped[i].fine);
             for (std::size_t h = 0; h < 2; ++h) {
                 RangeFits& half = plan.fits.level(size / 2)[static_cast<std::size_t>(positions[i] / size) * 2 + h];
                 if (half.map == RangeFits::Map::searched) continue;
                 half.mapped = maps[h];
+                if (ctx.coarse) half.coarse_mapped = regrid(maps[h], ctx.offset, *ctx.coarse, size / 2);
                 half.map = RangeFits::Map::inherited;
             }
         }
@@ -292,17 +311,38 @@ private:
     }
 
     // What the trees read of each channel's fits, for as many λ as wanted.
-    static std::vector<LeafCosts> leaf_costs(const Packet& packet, double inherited_residual = 1.0) {
-        std::vector<LeafCosts> costs;
-        for (const ChannelPlan& plan : packet.plans) costs.emplace_back(plan.fits, inherited_residual);
+    static std::vector<ChannelCosts> leaf_costs(const Packet& packet, double inherited_residual = 1.0) {
+        std::vector<ChannelCosts> costs;
+        for (const ChannelPlan& plan : packet.plans) {
+            ChannelCosts& channel = costs.emplace_back(ChannelCosts{LeafCosts(plan.fits, inherited_residual), {}});
+            if (plan.coarse) channel.coarse.emplace(plan.fits, inherited_residual, true);
+        }
         return costs;
     }
 
-    std::vector<RdTree> decide(const Packet& packet, const std::vector<LeafCosts>& costs, double lambda) const {
+    // Each channel's cheapest tree at λ, on whichever offset grid costs less,
+    // or on the grids `coarse` gives (per channel: the coarse one).
+    std::vector<RdTree> decide(const Packet& packet, const std::vector<ChannelCosts>& costs, double lambda,
+                               const std::vector<bool>* coarse = nullptr) const {
+        const RdTree::Floors floors{0, max_floor(p_)};
         std::vector<RdTree> trees;
-        for (std::size_t c = 0; c < packet.plans.size(); ++c)
-            trees.emplace_back(costs[c], packet.coded_tops[c], lambda, RdTree::Floors{0, max_floor(p_)});
+        for (std::size_t c = 0; c < packet.plans.size(); ++c) {
+            const bool choice = costs[c].coarse && (!coarse || (*coarse)[c]);
+            if (coarse || !choice) {
+                trees.emplace_back(choice ? *costs[c].coarse : costs[c].fine, packet.coded_tops[c], lambda, floors);
+                continue;
+            }
+            RdTree fine(costs[c].fine, packet.coded_tops[c], lambda, floors);
+            RdTree on_coarse(*costs[c].coarse, packet.coded_tops[c], lambda, floors);
+            trees.push_back(on_coarse.cost() < fine.cost() ? std::move(on_coarse) : std::move(fine));
+        }
         return trees;
+    }
+
+    static std::vector<bool> grids_of(const std::vector<RdTree>& trees) {
+        std::vector<bool> coarse;
+        for (const RdTree& tree : trees) coarse.push_back(tree.coarse_offsets());
+        return coarse;
     }
 
     // The bits of the packet the trees make, from the trees' own and the
@@ -324,12 +364,35 @@ private:
         return bits;
     }
 
-    // The λ that fits the bitrate with the fits `costs` holds, searched from `guess`.
-    double rate_lambda(const Packet& packet, const std::vector<LeafCosts>& costs, double guess,
-                       double precision) const {
+    // The trees that fit the bitrate, searched from λ = guess; their λ starts the next packet's search.
+    std::vector<RdTree> trees_at_rate(const Packet& packet, const std::vector<ChannelCosts>& costs, double guess) {
+        const FittedRate rate = rate_lambda(packet, costs, guess, kRatePrecision);
+        last_lambda_ = rate.lambda;
+        return decide(packet, costs, rate.lambda, &rate.coarse);
+    }
+
+    struct FittedRate {
+        double lambda;
+        std::vector<bool> coarse;  // per channel: its offset grid
+    };
+
+    // The λ that fits the bitrate with the fits `costs` holds, searched from
+    // `guess`, and the offset grids it was searched with: each channel's
+    // cheaper grid at the guess, fixed while λ is searched (a channel that
+    // changes grid moves by a bit per leaf, a step the search would straddle),
+    // then once more if the λ found prefers other grids.
+    FittedRate rate_lambda(const Packet& packet, const std::vector<ChannelCosts>& costs, double guess,
+                           double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
-        auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, costs, lambda)); };
-        return lambda_for_budget(bits, budget, guess, kLeastLambda, kMostLambda, precision);
+        FittedRate rate{guess, grids_of(decide(packet, costs, guess))};
+        for (int search = 0;; ++search) {
+            auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, costs, lambda, &rate.coarse)); };
+            rate.lambda = lambda_for_budget(bits, budget, rate.lambda, kLeastLambda, kMostLambda, precision);
+            if (search == 1) return rate;
+            std::vector<bool> preferred = grids_of(decide(packet, costs, rate.lambda));
+            if (preferred == rate.coarse) return rate;
+            rate.coarse = std::move(preferred);
+        }
     }
 
     std::vector<uint8_t> write_packet(const Packet& packet, const std::vector<RdTree>& trees) const {

@@ -31,8 +31,8 @@ constexpr tq_option_info kOptions[] = {
     {"s_max", TQ_OPTION_FLOAT, kDefaultScaleLimit, kMinScaleLimitCode / 256.0, kMaxScaleLimitCode / 256.0,
      "largest |s| (below 1 so the decoder's iteration converges; stored in 1/256 steps)", nullptr},
     {"o_bits", TQ_OPTION_INT, kDefaultOffsetBits, kMinOffsetBits, kMaxOffsetBits,
-     "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak; if not given, 8 from a "
-     "bitrate of 3.5 bits per sample per channel, else 7",
+     "bits of the offset o, mu-law spaced over +-(1+s_max) times the packet's peak; each channel of a packet "
+     "uses these or one bit fewer, whichever codes it for less",
      nullptr},
     {"quality", TQ_OPTION_FLOAT, kDefaultQuality, 0.0, 1.0,
      "without a bitrate, the price of a bit: (1 - quality) times the packet's power 3 + 40*quality dB down; a "
@@ -58,16 +58,6 @@ constexpr tq_option_info kOptions[] = {
 
 int log2_exact(int v) { return std::countr_zero(static_cast<unsigned>(v)); }
 
-// Near 4 bits per sample per channel the 7-bit offset grid runs out of useful bits (3 dev clips
-// stopped short of the rate) and 8 bits gain 1.5 dB on the dev corpus (-0.3 dB on its two noisiest
-// clips). At 3 bits 8 gain 0.75 dB on average but lose up to 0.4 dB on noisy clips: 7 stays there.
-int default_offset_bits(const EncoderSetup& setup) {
-    const double samples_per_second = static_cast<double>(setup.sample_rate) * setup.channels;
-    const bool to_rate = setup.bitrate > 0 && !setup.options.given("quality");
-    return to_rate && setup.bitrate >= kFinerOffsetsFrom * samples_per_second ? kDefaultOffsetBits + 1
-                                                                              : kDefaultOffsetBits;
-}
-
 }  // namespace
 
 std::span<const tq_option_info> option_schema() { return kOptions; }
@@ -85,7 +75,7 @@ Params params_from_setup(const EncoderSetup& setup) {
     p.domain_divisor = o.get_int("domain_step");
     p.scale_bits = o.get_int("s_bits");
     p.scale_limit_code = static_cast<int>(std::lround(o.get("s_max") * 256.0));
-    p.offset_bits = o.given("o_bits") ? o.get_int("o_bits") : default_offset_bits(setup);
+    p.offset_bits = o.get_int("o_bits");
     p.iterations = o.get_int("iterations");
     p.tolerance_log2 = o.get_int("tolerance");
     p.quality = o.get("quality");

@@ -24,8 +24,7 @@ inline constexpr int kMaxScaleBits = 8;
 inline constexpr int kDefaultScaleBits = 5;
 inline constexpr int kMinOffsetBits = 4;
 inline constexpr int kMaxOffsetBits = 12;
-inline constexpr int kDefaultOffsetBits = 7;
-inline constexpr double kFinerOffsetsFrom = 3.5;  // bits per sample per channel: o_bits 8 by default
+inline constexpr int kDefaultOffsetBits = 8;
 // s_max is stored as a multiple of 1/256 in [128, 253]: 0.5 .. 0.988.
 inline constexpr int kMinScaleLimitCode = 128;
 inline constexpr int kMaxScaleLimitCode = 253;
@@ -37,8 +36,9 @@ inline constexpr int kMaxToleranceLog2 = 30;
 inline constexpr double kDefaultQuality = 0.5;
 inline constexpr int kMaxCandidates = 64;
 inline constexpr int kDefaultCandidates = 8;
-// Version 2 added each channel's split floor to the packet (BITSTREAM.md); 1 still decodes.
-inline constexpr uint8_t kParamsVersion = 2;
+// Version 2 added each channel's split floor to the packet, version 3 its offset grid (BITSTREAM.md);
+// 1 and 2 still decode.
+inline constexpr uint8_t kParamsVersion = 3;
 inline constexpr uint8_t kOldestParamsVersion = 1;
 inline constexpr std::size_t kParamsSize = 9;
 

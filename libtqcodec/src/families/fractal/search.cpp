@@ -138,7 +138,8 @@ Fit quantized_fit(const SearchContext& ctx, const Sums& r, const Sums& d, double
     Fit f;
     f.s_code = ctx.scale.code(s_ls);
     const double s = ctx.scale.value(f.s_code);
-    f.o_code = ctx.offset.code((r.sum - s * d.sum) / n);
+    f.o_exact = (r.sum - s * d.sum) / n;
+    f.o_code = ctx.offset.code(f.o_exact);
     const double o = ctx.offset.value(f.o_code);
     f.err = r.squares + s * s * d.squares + n * o * o - 2.0 * s * rd - 2.0 * o * r.sum + 2.0 * s * o * d.sum;
     f.err = std::max(f.err, 0.0);
@@ -148,6 +149,19 @@ Fit quantized_fit(const SearchContext& ctx, const Sums& r, const Sums& d, double
 Fit offset_only_fit(const SearchContext& ctx, const Sums& r, int n) {
     return quantized_fit(ctx, r, Sums{}, 0.0, n);
 }
+
+}  // namespace
+
+Fit regrid(const Fit& f, const OffsetQuantizer& from, const OffsetQuantizer& to, int n) {
+    // The error is a parabola in o about o_exact, for f's s.
+    Fit g = f;
+    g.o_code = to.code(f.o_exact);
+    const double was = from.value(f.o_code) - f.o_exact, now = to.value(g.o_code) - f.o_exact;
+    g.err = std::max(f.err + n * (now * now - was * was), 0.0);
+    return g;
+}
+
+namespace {
 
 // A domain of the pool, read forwards or backwards.
 struct Candidate {
@@ -159,14 +173,22 @@ double candidate_dot(const Range& r, const Domains& doms, Candidate c) {
     return dot(c.flip ? r.reversed.data() : r.forward.data(), doms.window(c.domain), doms.size);
 }
 
-void score_exactly(const SearchContext& ctx, const Range& r, const Domains& doms, Candidate c, Fit& best) {
+// The offset-only map, the start of every range's search (on both grids).
+BestMaps offset_only_maps(const SearchContext& ctx, const Sums& r, int n) {
+    const Fit f = offset_only_fit(ctx, r, n);
+    return {f, ctx.coarse ? regrid(f, ctx.offset, *ctx.coarse, n) : Fit{}};
+}
+
+void score_exactly(const SearchContext& ctx, const Range& r, const Domains& doms, Candidate c, BestMaps& best) {
     const double rd = candidate_dot(r, doms, c);
     Fit f = quantized_fit(ctx, r.sums, doms.sums[static_cast<std::size_t>(c.domain)], rd, doms.size);
-    if (f.err < best.err) {
-        f.domain = c.domain;
-        f.flip = c.flip;
-        best = f;
+    f.domain = c.domain;
+    f.flip = c.flip;
+    if (ctx.coarse) {
+        const Fit g = regrid(f, ctx.offset, *ctx.coarse, doms.size);
+        if (g.err < best.coarse.err) best.coarse = g;
     }
+    if (f.err < best.fine.err) best.fine = f;
 }
 
 // Ranks candidates by the error of the best unquantized s within +-s_max (no
@@ -195,12 +217,12 @@ public:
         count_ = std::min(count_ + 1, kKeep);
     }
 
-    void score(const SearchContext& ctx, const Range& r, const Domains& doms, Fit& best) const {
+    void score(const SearchContext& ctx, const Range& r, const Domains& doms, BestMaps& best) const {
         for (int i = 0; i < count_; ++i) score_exactly(ctx, r, doms, best_[i], best);
     }
 
     // The candidates' windows, each read forwards and backwards.
-    void score_both_directions(const SearchContext& ctx, const Range& r, const Domains& doms, Fit& best) const {
+    void score_both_directions(const SearchContext& ctx, const Range& r, const Domains& doms, BestMaps& best) const {
         for (int i = 0; i < count_; ++i)
             for (const bool flip : {false, true}) score_exactly(ctx, r, doms, {best_[i].domain, flip}, best);
     }
@@ -388,7 +410,7 @@ TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* e
     }
 }
 
-Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
+BestMaps exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
     const float mean = static_cast<float>(r.sums.sum / doms.size);
     thread_local std::vector<float> centred, folded, least, scores;
     centred.resize(r.forward.size());
@@ -411,7 +433,7 @@ Fit exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms
         for (std::size_t k = first; k < last; ++k)
             if (scores[k] <= threshold) list.offer_score(scores[k], {pool.domain[k], false});
     }
-    Fit best = offset_only_fit(ctx, r.sums, doms.size);
+    BestMaps best = offset_only_maps(ctx, r.sums, doms.size);
     list.score_both_directions(ctx, r, doms, best);
     return best;
 }
@@ -505,8 +527,8 @@ public:
         for (auto& [band, list] : members) bands_.emplace(band, Band(doms, std::move(list), embedder_, candidates));
     }
 
-    Fit fit(const SearchContext& ctx, const Range& r, const Domains& doms) const {
-        Fit best = offset_only_fit(ctx, r.sums, doms.size);
+    BestMaps fit(const SearchContext& ctx, const Range& r, const Domains& doms) const {
+        BestMaps best = offset_only_maps(ctx, r.sums, doms.size);
         if (r.variance <= 1e-20) return best;
         thread_local std::vector<float> query;
         query.resize(static_cast<std::size_t>(embedder_.dims()));
@@ -562,9 +584,9 @@ std::vector<Fit> flat_fits(const SearchContext& ctx, int size, std::span<const i
     return fits;
 }
 
-std::vector<Fit> best_maps(const SearchContext& ctx, int size, std::span<const int> positions) {
+std::vector<BestMaps> best_maps(const SearchContext& ctx, int size, std::span<const int> positions) {
     const int count = static_cast<int>(positions.size());
-    std::vector<Fit> fits(positions.size());
+    std::vector<BestMaps> fits(positions.size());
     const Domains doms(ctx.signal, size, ctx.p);
     std::unique_ptr<DomainIndex> index;
     std::unique_ptr<PackedPool> pool;

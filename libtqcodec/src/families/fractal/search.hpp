@@ -21,6 +21,7 @@ struct Fit {
     int o_code = 0;
     int domain = 0;
     bool flip = false;
+    double o_exact = 0.0;  // the least-squares o for s, which o_code rounds (to move it to another grid)
 };
 
 struct SearchContext {
@@ -29,6 +30,18 @@ struct SearchContext {
     ScaleQuantizer scale;
     OffsetQuantizer offset;
     int threads;
+    const OffsetQuantizer* coarse = nullptr;  // version 3: the channel's coarse offset grid
+};
+
+// f with its o rounded on `to` instead of `from` (from its o_exact), and its
+// error moved by the difference: exact for f's s, a range of n samples.
+Fit regrid(const Fit& f, const OffsetQuantizer& from, const OffsetQuantizer& to, int n);
+
+// A range's best map on the channel's offset grid, and on its coarse grid
+// where the context has one (each the best of the candidates on that grid).
+struct BestMaps {
+    Fit fine;
+    Fit coarse;
 };
 
 // The best constant map (s = 0) of each range of `size` starting at `positions`:
@@ -40,7 +53,7 @@ std::vector<Fit> flat_fits(const SearchContext& ctx, int size, std::span<const i
 // returns the best quantized map of each (the flat fit when no domain beats it).
 // Ranges are independent of each other, so a batch may be scored in any order
 // or on any device.
-std::vector<Fit> best_maps(const SearchContext& ctx, int size, std::span<const int> positions);
+std::vector<BestMaps> best_maps(const SearchContext& ctx, int size, std::span<const int> positions);
 
 // A map of range r splits into maps of its halves onto windows of the pool of
 // half r's size (the halves of r's decimated window). The fits of those two

@@ -27,24 +27,26 @@ int max_floor(const Params& p) {
     return std::min(kMaxFloor, std::countr_zero(static_cast<unsigned>(p.max_range / p.min_range)));
 }
 
-LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual) : fits_(fits) {
+LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coarse) : fits_(fits), coarse_(coarse) {
+    const int saved_bits = coarse ? 1 : 0;  // each leaf has one o code
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
         const SizeBits& bits = fits.bits(size);
         std::vector<Leaf>& leaves = levels_.emplace_back();
         leaves.reserve(fits.level(size).size());
         for (const RangeFits& range : fits.level(size)) {
-            Leaf leaf{range.flat.err, std::numeric_limits<double>::infinity(), static_cast<int16_t>(bits.flat),
-                      static_cast<int16_t>(fits.leaf_bits({0, size}, range.mapped))};
+            const Fit& mapped = range.mapped_on(coarse);
+            Leaf leaf{range.flat_on(coarse).err, std::numeric_limits<double>::infinity(),
+                      static_cast<int16_t>(bits.flat - saved_bits),
+                      static_cast<int16_t>(fits.leaf_bits({0, size}, mapped) - saved_bits)};
             if (range.map != RangeFits::Map::none)
-                leaf.mapped_err = range.map == RangeFits::Map::inherited ? inherited_residual * range.mapped.err
-                                                                         : range.mapped.err;
+                leaf.mapped_err = range.map == RangeFits::Map::inherited ? inherited_residual * mapped.err : mapped.err;
             leaves.push_back(leaf);
         }
     }
 }
 
 RdTree::RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors)
-    : fits_(costs.fits()) {
+    : fits_(costs.fits()), coarse_(costs.coarse()) {
     for (std::size_t k = 0; k < costs.levels(); ++k) {
         std::vector<Node>& nodes = leaves_.emplace_back();
         nodes.reserve(costs.level(k).size());
@@ -102,7 +104,7 @@ RdTree::Node RdTree::leaf_node(const LeafCosts::Leaf& leaf, double lambda) {
 
 LeafCodes RdTree::leaf(Span r) const {
     const RangeFits& fits = fits_.at(r);
-    const Fit& f = node(r).choice == Choice::mapped ? fits.mapped : fits.flat;
+    const Fit& f = node(r).choice == Choice::mapped ? fits.mapped_on(coarse_) : fits.flat_on(coarse_);
     return {f.s_code, f.domain, f.flip, f.o_code};
 }
 

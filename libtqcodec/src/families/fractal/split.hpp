@@ -18,12 +18,18 @@ namespace tq::fractal {
 
 // What the encoder knows of one range: its best constant map, and a domain
 // map: the best of the pool once searched, else the half of its parent's map
-// (search.hpp: half_maps) where the parent has one.
+// (search.hpp: half_maps) where the parent has one. In a version 3 stream,
+// the same on the channel's coarse offset grid too.
 struct RangeFits {
     enum class Map : uint8_t { none, inherited, searched };
     Fit flat;
     Fit mapped;
+    Fit coarse_flat;
+    Fit coarse_mapped;
     Map map = Map::none;
+
+    const Fit& flat_on(bool coarse) const { return coarse ? coarse_flat : flat; }
+    const Fit& mapped_on(bool coarse) const { return coarse ? coarse_mapped : mapped; }
 };
 
 // What a range of one size costs in bits (bitstream.hpp): as a constant and as
@@ -62,6 +68,7 @@ int max_floor(const Params& p);
 // errors and bits of its constant and of its domain map, compactly, so that
 // the trees at the many λ of a rate search read a third of the FitTable's
 // bytes. Inherited maps count with `inherited_residual` of their error.
+// `coarse`: the fits on the coarse offset grid (a bit less per leaf).
 class LeafCosts {
 public:
     struct Leaf {
@@ -70,13 +77,15 @@ public:
         int16_t flat_bits;
         int16_t mapped_bits;
     };
-    explicit LeafCosts(const FitTable& fits, double inherited_residual = 1.0);
+    explicit LeafCosts(const FitTable& fits, double inherited_residual = 1.0, bool coarse = false);
     const FitTable& fits() const { return fits_; }
+    bool coarse() const { return coarse_; }
     const std::vector<Leaf>& level(std::size_t k) const { return levels_[k]; }
     std::size_t levels() const { return levels_.size(); }
 
 private:
     const FitTable& fits_;
+    bool coarse_;
     std::vector<std::vector<Leaf>> levels_;  // as FitTable's
 };
 
@@ -103,6 +112,7 @@ public:
 
     int floor() const override { return floor_; }
     bool split(Span r) const override { return node(r).choice == Choice::halves; }
+    bool coarse_offsets() const override { return coarse_; }
     LeafCodes leaf(Span r) const override;
 
 private:
@@ -122,6 +132,7 @@ private:
     const Node& node(Span r) const { return node_in(above_, floor_, r); }
 
     const FitTable& fits_;
+    bool coarse_;
     Levels leaves_;  // every range coded as a leaf, without a split flag
     Levels above_;   // the levels above the floor, as decided
     int floor_ = 0;
