@@ -92,10 +92,12 @@ make -C "$SRC" -j"$JOBS" $(fuzzer_targets) > "$WORK/make.log" 2>&1 ||
   { grep -E 'error|Error' "$WORK/make.log" | tail -n 30 >&2; die "make failed (see $WORK/make.log)"; }
 echo "$LIB_KEY" > "$WORK/linked.stamp"
 
+# A new file in place of the old, so that a fuzzer of a campaign still running keeps its binary
+# (cp would write into it: "Text file busy").
 for f in "${FAMILIES[@]}"; do
-  cp "$SRC/tools/target_dec_libtq_${f}_fuzzer" "$OUT/ffmpeg_dec_libtq_$f"
+  cp --remove-destination "$SRC/tools/target_dec_libtq_${f}_fuzzer" "$OUT/ffmpeg_dec_libtq_$f"
   python3 "$HERE/ffmpeg_seeds.py" dec "$HERE/corpus/decoder_$f" "$OUT/corpus/ffmpeg_dec_libtq_$f"
 done
-cp "$SRC/tools/target_dem_tqc_fuzzer" "$OUT/ffmpeg_dem_tqc"
+cp --remove-destination "$SRC/tools/target_dem_tqc_fuzzer" "$OUT/ffmpeg_dem_tqc"
 python3 "$HERE/ffmpeg_seeds.py" dem "$HERE/corpus/container" "$OUT/corpus/ffmpeg_dem_tqc"
 log "built $(find "$OUT" -maxdepth 1 -name 'ffmpeg_*' -type f | wc -l) fuzzers in $OUT; tests/fuzz/campaign.sh runs them"
