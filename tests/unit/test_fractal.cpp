@@ -9,6 +9,7 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/stream_header.hpp"
@@ -499,6 +500,66 @@ TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
     auto v1 = p;
     v1.version = 1;
     EXPECT_EQ(tq::fractal::max_floor(v1), 0);
+}
+
+// Every range of the tops, largest first.
+std::vector<Span> ranges_under(const std::vector<Span>& tops, int min_range) {
+    std::vector<Span> ranges(tops);
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+        if (ranges[i].size > min_range) {
+            const Span r = ranges[i];
+            ranges.push_back({r.pos, r.size / 2});
+            ranges.push_back({r.pos + r.size / 2, r.size / 2});
+        }
+    return ranges;
+}
+
+// A rate search decides one tree at many λ: decided again in its own memory,
+// or in memory a tree gone left with its decisions, it is the tree made at that λ.
+TEST(FractalSplit, ATreeDecidedAgainIsTheTreeMadeAtThatLambda) {
+    const auto p = split_params();
+    const auto tops = tq::fractal::top_ranges(4096, p);
+    const FitTable fits = random_fits(p, 5);
+    const LeafCosts costs(fits);
+    const RdTree::Floors floors{0, tq::fractal::max_floor(p)};
+    tq::fractal::Spares<RdTree::Node> spares(3);
+    { const RdTree gone(costs, tops, 1.0, floors, &spares); }
+    RdTree again(costs, tops, 1e-3, floors, &spares);
+    for (double lambda : {0.05, 1e-4, 1.0, 0.05}) {
+        again.decide(lambda);
+        const RdTree fresh(costs, tops, lambda, floors);
+        EXPECT_EQ(again.cost(), fresh.cost()) << lambda;
+        EXPECT_EQ(again.distortion(), fresh.distortion()) << lambda;
+        EXPECT_EQ(again.bits(), fresh.bits()) << lambda;
+        EXPECT_EQ(again.floor(), fresh.floor()) << lambda;
+        for (const Span& r : ranges_under(tops, p.min_range)) {
+            ASSERT_EQ(again.split(r), fresh.split(r)) << lambda << " at " << r.pos << "+" << r.size;
+            const tq::fractal::LeafCodes a = again.leaf(r), b = fresh.leaf(r);
+            ASSERT_EQ(std::tie(a.s_code, a.domain, a.flip, a.o_code), std::tie(b.s_code, b.domain, b.flip, b.o_code));
+        }
+    }
+}
+
+// The memory of a fit table gone (the last packet's) serves the next: it starts empty all the same.
+TEST(FractalSplit, AFitTableInSpareMemoryStartsEmpty) {
+    const auto p = split_params();
+    tq::fractal::Spares<RangeFits> spares(1);
+    {
+        FitTable gone(p, 4096, &spares);
+        for (int size = p.min_range; size <= p.max_range; size *= 2)
+            for (RangeFits& f : gone.level(size)) {
+                f.flat.err = 1.0;
+                f.map = RangeFits::Map::searched;
+            }
+    }
+    const FitTable table(p, 2048, &spares);  // a shorter, last packet
+    for (int size = p.min_range; size <= p.max_range; size *= 2) {
+        ASSERT_EQ(table.level(size).size(), static_cast<std::size_t>(2048 / size));
+        for (const RangeFits& f : table.level(size)) {
+            ASSERT_EQ(f.map, RangeFits::Map::none) << size;
+            ASSERT_EQ(f.flat.err, 0.0) << size;
+        }
+    }
 }
 
 TEST(FractalSplit, LambdaForABudgetIsTheSmallestThatFitsFromAnyGuess) {

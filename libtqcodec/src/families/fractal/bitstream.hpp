@@ -62,8 +62,9 @@ struct OffsetQuantizer {
 
 private:
     // code() starts from a table over kCells equal cells of [-range, range]:
-    // each cell's first level at or above its start.
-    static constexpr int kCells = 1024;
+    // each cell's first level at or above its start; fine enough that where
+    // the levels crowd (near 0, where most offsets are) a cell holds about one.
+    static constexpr int kCells = 16384;
     double expand(double u) const;
     std::vector<int> first_in_cell_;
     double cells_per_unit_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "core/bitio.hpp"
@@ -41,6 +42,12 @@ constexpr int kLeafRounds = 3;
 constexpr long kFileBytes = file_bytes_estimate(kParamsSize);
 static_assert(kFileBytes == 206, "fractal's rate rule's file reserve changed: every bitrate-coded file will");
 
+// The most a packet's search holds at once of each channel: leaf costs (two
+// sets, on both offset grids), and levels of trees (3 a tree; a tree on each
+// grid and the one a rate search decides again).
+constexpr std::size_t kLeafCostsPerChannel = 4;
+constexpr std::size_t kTreeLevelsPerChannel = 9;
+
 // One channel of one packet: its padded samples, every top range's silence
 // flag and the fits of its ranges.
 struct ChannelPlan {
@@ -68,7 +75,10 @@ public:
           silent_state_(static_cast<std::size_t>(channels)),
           search_in_full_(p.bitrate == 0 ||
                           p.bitrate >= kSearchedInFullFrom * static_cast<double>(p.sample_rate) * channels),
-          budget_(p.bitrate, p.sample_rate, kFileBytes) {}
+          budget_(p.bitrate, p.sample_rate, kFileBytes),
+          spare_fits_(static_cast<std::size_t>(channels)),
+          spare_leaves_(kLeafCostsPerChannel * static_cast<std::size_t>(channels)),
+          spare_nodes_(kTreeLevelsPerChannel * static_cast<std::size_t>(channels)) {}
 
     int frame_size() const override { return p_.packet; }
     size_t max_payload_size() const override { return max_payload_bytes(p_, channels_); }
@@ -106,8 +116,8 @@ private:
     }
 
     ChannelPlan prepare_channel(const float* in, int samples, int length, const std::vector<Span>& tops, int channel) {
-        ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {}, FitTable(p_, length),
-                         {}};
+        ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {},
+                         FitTable(p_, length, &spare_fits_), {}};
         float peak = 0.0f;
         double energy = 0.0;
         for (int i = 0; i < samples; ++i) {
@@ -271,7 +281,7 @@ private:
                     for (int pos = tops[t].pos; pos < tops[t].pos + tops[t].size; pos += size) positions.push_back(pos);
             const SearchContext ctx = context(plan);
             const std::vector<Fit> flat = flat_fits(ctx, size, positions);
-            std::vector<RangeFits>& level = plan.fits.level(size);
+            const std::span<RangeFits> level = plan.fits.level(size);
             for (std::size_t i = 0; i < positions.size(); ++i) {
                 RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
                 fits.flat = flat[i];
@@ -286,7 +296,7 @@ private:
         if (positions.empty()) return;
         const SearchContext ctx = context(plan);
         const std::vector<BestMaps> mapped = best_maps(ctx, size, positions);
-        std::vector<RangeFits>& level = plan.fits.level(size);
+        const std::span<RangeFits> level = plan.fits.level(size);
         for (std::size_t i = 0; i < positions.size(); ++i) {
             RangeFits& fits = level[static_cast<std::size_t>(positions[i] / size)];
             fits.mapped = mapped[i].fine;
@@ -311,11 +321,12 @@ private:
     }
 
     // What the trees read of each channel's fits, for as many λ as wanted.
-    static std::vector<ChannelCosts> leaf_costs(const Packet& packet, double inherited_residual = 1.0) {
+    std::vector<ChannelCosts> leaf_costs(const Packet& packet, double inherited_residual = 1.0) const {
         std::vector<ChannelCosts> costs;
         for (const ChannelPlan& plan : packet.plans) {
-            ChannelCosts& channel = costs.emplace_back(ChannelCosts{LeafCosts(plan.fits, inherited_residual), {}});
-            if (plan.coarse) channel.coarse.emplace(plan.fits, inherited_residual, true);
+            ChannelCosts& channel =
+                costs.emplace_back(ChannelCosts{LeafCosts(plan.fits, inherited_residual, false, &spare_leaves_), {}});
+            if (plan.coarse) channel.coarse.emplace(plan.fits, inherited_residual, true, &spare_leaves_);
         }
         return costs;
     }
@@ -329,11 +340,12 @@ private:
         for (std::size_t c = 0; c < packet.plans.size(); ++c) {
             const bool choice = costs[c].coarse && (!coarse || (*coarse)[c]);
             if (coarse || !choice) {
-                trees.emplace_back(choice ? *costs[c].coarse : costs[c].fine, packet.coded_tops[c], lambda, floors);
+                trees.emplace_back(choice ? *costs[c].coarse : costs[c].fine, packet.coded_tops[c], lambda, floors,
+                                   &spare_nodes_);
                 continue;
             }
-            RdTree fine(costs[c].fine, packet.coded_tops[c], lambda, floors);
-            RdTree on_coarse(*costs[c].coarse, packet.coded_tops[c], lambda, floors);
+            RdTree fine(costs[c].fine, packet.coded_tops[c], lambda, floors, &spare_nodes_);
+            RdTree on_coarse(*costs[c].coarse, packet.coded_tops[c], lambda, floors, &spare_nodes_);
             trees.push_back(on_coarse.cost() < fine.cost() ? std::move(on_coarse) : std::move(fine));
         }
         return trees;
@@ -384,12 +396,17 @@ private:
     FittedRate rate_lambda(const Packet& packet, const std::vector<ChannelCosts>& costs, double guess,
                            double precision) const {
         const double budget = 8.0 * budget_.next(packet.samples);
-        FittedRate rate{guess, grids_of(decide(packet, costs, guess))};
+        std::vector<RdTree> trees = decide(packet, costs, guess);
+        FittedRate rate{guess, grids_of(trees)};
         for (int search = 0;; ++search) {
-            auto bits = [&](double lambda) { return packet_bits(packet, decide(packet, costs, lambda, &rate.coarse)); };
+            auto bits = [&](double lambda) {
+                for (RdTree& tree : trees) tree.decide(lambda);
+                return packet_bits(packet, trees);
+            };
             rate.lambda = lambda_for_budget(bits, budget, rate.lambda, kLeastLambda, kMostLambda, precision);
             if (search == 1) return rate;
-            std::vector<bool> preferred = grids_of(decide(packet, costs, rate.lambda));
+            trees = decide(packet, costs, rate.lambda);
+            std::vector<bool> preferred = grids_of(trees);
             if (preferred == rate.coarse) return rate;
             rate.coarse = std::move(preferred);
         }
@@ -409,6 +426,11 @@ private:
     bool search_in_full_;  // the larger ranges, not only those planned
     CarriedBudget budget_;
     double last_lambda_ = 0.0;  // the previous packet's
+    // The memory of its packets' fit tables, leaf costs and trees gone, for
+    // the next ones: as many as a packet holds at once (split.hpp).
+    Spares<RangeFits> spare_fits_;
+    mutable Spares<LeafCosts::Leaf> spare_leaves_;
+    mutable Spares<RdTree::Node> spare_nodes_;
 };
 
 }  // namespace

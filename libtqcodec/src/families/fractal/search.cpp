@@ -205,6 +205,11 @@ public:
         offer_score(s * (s * var_d - 2.0 * cov), c);
     }
 
+    // The largest score it would still take.
+    float bound() const {
+        return count_ == kKeep ? static_cast<float>(err_[kKeep - 1]) : std::numeric_limits<float>::infinity();
+    }
+
     void offer_score(double err, Candidate c) {
         if (count_ == kKeep && err >= err_[kKeep - 1]) return;
         int i = std::min(count_, kKeep - 1);
@@ -259,6 +264,20 @@ private:
 constexpr int kLanes = 16;
 typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float)), may_alias));
 typedef std::int32_t LaneBits __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float)), may_alias));
+
+// The least of a vector's lanes, halving it twice.
+[[gnu::always_inline]] inline float least_of(Lanes v) {
+    static_assert(kLanes == 16);
+    typedef float Half __attribute__((vector_size(kLanes / 2 * sizeof(float))));
+    typedef float Quarter __attribute__((vector_size(kLanes / 4 * sizeof(float))));
+    const Half low = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    const Half high = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    const Half half = low < high ? low : high;
+    const Quarter first = __builtin_shufflevector(half, half, 0, 1, 2, 3);
+    const Quarter second = __builtin_shufflevector(half, half, 4, 5, 6, 7);
+    const Quarter quarter = first < second ? first : second;
+    return std::min(std::min(quarter[0], quarter[1]), std::min(quarter[2], quarter[3]));
+}
 
 // Groups of kRun vectors share one least score: a shortlisted window lies in
 // a run whose least is among the kKeep smallest, so only those runs are read
@@ -410,6 +429,25 @@ TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* e
     }
 }
 
+// Offers `list` the windows scoring at most `threshold` in the runs whose
+// least is (the few with the best windows), skipping those the list would
+// not take (each group of kLanes tested at once), in the pool's order.
+TQ_VECTOR_CLONES void shortlist_runs(const PackedPool& pool, const PoolScores& scores, int runs, float threshold,
+                                     Shortlist& list) {
+    const Lanes* groups = reinterpret_cast<const Lanes*>(scores.windows);
+    for (int run = 0; run < runs; ++run) {
+        if (!(scores.least[run] <= std::min(threshold, list.bound()))) continue;
+        for (int g = run * kRun; g < std::min((run + 1) * kRun, pool.groups); ++g) {
+            const float limit = std::min(threshold, list.bound());
+            if (!(least_of(groups[g]) <= limit)) continue;
+            for (int k = g * kLanes; k < std::min((g + 1) * kLanes, pool.count); ++k) {
+                const float score = scores.windows[k];
+                if (score <= limit) list.offer_score(score, {pool.domain[static_cast<std::size_t>(k)], false});
+            }
+        }
+    }
+}
+
 BestMaps exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains& doms, const PackedPool& pool) {
     const float mean = static_cast<float>(r.sums.sum / doms.size);
     thread_local std::vector<float> centred, folded, least, scores;
@@ -426,13 +464,7 @@ BestMaps exhaustive_fit(const SearchContext& ctx, const Range& r, const Domains&
     for (int run = 0; run < scored; ++run) runs_least.offer(least[static_cast<std::size_t>(run)]);
     const float threshold = runs_least.kth();
     Shortlist list;
-    for (std::size_t run = 0; run < static_cast<std::size_t>(scored); ++run) {
-        if (!(least[run] <= threshold)) continue;
-        const std::size_t first = run * kRunWindows;
-        const std::size_t last = std::min(first + kRunWindows, static_cast<std::size_t>(pool.count));
-        for (std::size_t k = first; k < last; ++k)
-            if (scores[k] <= threshold) list.offer_score(scores[k], {pool.domain[k], false});
-    }
+    shortlist_runs(pool, {scores.data(), least.data()}, scored, threshold, list);
     BestMaps best = offset_only_maps(ctx, r.sums, doms.size);
     list.score_both_directions(ctx, r, doms, best);
     return best;

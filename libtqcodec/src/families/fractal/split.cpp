@@ -7,11 +7,21 @@
 
 namespace tq::fractal {
 
-FitTable::FitTable(const Params& p, int length) : min_range_(p.min_range), zero_s_(ScaleQuantizer(p).zero_code()) {
+FitTable::FitTable(const Params& p, int length, Spares<RangeFits>* spares)
+    : min_range_(p.min_range),
+      zero_s_(ScaleQuantizer(p).zero_code()),
+      spares_(spares),
+      ranges_(spares ? spares->take() : std::vector<RangeFits>{}) {
+    offsets_.push_back(0);
     for (int size = p.min_range; size <= p.max_range; size *= 2) {
-        levels_.emplace_back(static_cast<std::size_t>(length / size));
+        offsets_.push_back(offsets_.back() + static_cast<std::size_t>(length / size));
         bits_.push_back({fractal::leaf_bits(size, false, length, p), fractal::leaf_bits(size, true, length, p)});
     }
+    ranges_.assign(ranges(), RangeFits{});
+}
+
+FitTable::~FitTable() {
+    if (spares_) spares_->give(std::move(ranges_));
 }
 
 std::size_t FitTable::index(int size) const {
@@ -27,12 +37,13 @@ int max_floor(const Params& p) {
     return std::min(kMaxFloor, std::countr_zero(static_cast<unsigned>(p.max_range / p.min_range)));
 }
 
-LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coarse) : fits_(fits), coarse_(coarse) {
+LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coarse, Spares<Leaf>* spares)
+    : fits_(fits), coarse_(coarse), spares_(spares), leaves_(spares ? spares->take() : std::vector<Leaf>{}) {
     const int saved_bits = coarse ? 1 : 0;  // each leaf has one o code
+    leaves_.clear();
+    leaves_.reserve(fits.ranges());
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
         const SizeBits& bits = fits.bits(size);
-        std::vector<Leaf>& leaves = levels_.emplace_back();
-        leaves.reserve(fits.level(size).size());
         for (const RangeFits& range : fits.level(size)) {
             const Fit& mapped = range.mapped_on(coarse);
             Leaf leaf{range.flat_on(coarse).err, std::numeric_limits<double>::infinity(),
@@ -40,43 +51,62 @@ LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coars
                       static_cast<int16_t>(fits.leaf_bits({0, size}, mapped) - saved_bits)};
             if (range.map != RangeFits::Map::none)
                 leaf.mapped_err = range.map == RangeFits::Map::inherited ? inherited_residual * mapped.err : mapped.err;
-            leaves.push_back(leaf);
+            leaves_.push_back(leaf);
         }
     }
 }
 
-RdTree::RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors)
-    : fits_(costs.fits()), coarse_(costs.coarse()) {
-    for (std::size_t k = 0; k < costs.levels(); ++k) {
-        std::vector<Node>& nodes = leaves_.emplace_back();
-        nodes.reserve(costs.level(k).size());
-        for (const LeafCosts::Leaf& leaf : costs.level(k)) nodes.push_back(leaf_node(leaf, lambda));
+LeafCosts::~LeafCosts() {
+    if (spares_) spares_->give(std::move(leaves_));
+}
+
+RdTree::RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors,
+               Spares<Node>* spares)
+    : fits_(costs.fits()), coarse_(costs.coarse()), costs_(costs), tops_(tops), floors_(floors), spares_(spares) {
+    for (Levels* levels : {&leaves_, &above_, &spare_}) {
+        if (spares_) *levels = spares_->take();
+        levels->resize(fits_.ranges());
     }
-    Levels above;
-    for (int split_floor = floors.least; split_floor <= floors.most; ++split_floor) {
-        decide_above(split_floor, lambda, above);
+    decide(lambda);
+}
+
+RdTree::~RdTree() {
+    if (!spares_) return;
+    for (Levels* levels : {&leaves_, &above_, &spare_}) spares_->give(std::move(*levels));
+}
+
+void RdTree::decide(double lambda) {
+    if (lambda == lambda_) return;
+    lambda_ = lambda;
+    const std::vector<LeafCosts::Leaf>& leaves = costs_.leaves();
+    for (std::size_t i = 0; i < leaves.size(); ++i) leaves_[i] = leaf_node(leaves[i], lambda);
+    for (int split_floor = floors_.least; split_floor <= floors_.most; ++split_floor) {
+        decide_above(split_floor, lambda, spare_);
         double cost = 0.0;
-        for (const Span& top : tops) cost += node_in(above, split_floor, top).cost;
-        if (split_floor == floors.least || cost < cost_) {
-            std::swap(above_, above);
+        for (const Span& top : tops_) cost += node_in(spare_, split_floor, top).cost;
+        if (split_floor == floors_.least || cost < cost_) {
+            std::swap(above_, spare_);
             floor_ = split_floor;
             cost_ = cost;
         }
     }
-    for (const Span& top : tops) {
+    distortion_ = 0.0;
+    bits_ = 0;
+    for (const Span& top : tops_) {
         distortion_ += node(top).err;
         bits_ += node(top).bits;
     }
 }
 
 void RdTree::decide_above(int split_floor, double lambda, Levels& above) const {
-    above.resize(leaves_.size());
-    for (std::size_t k = static_cast<std::size_t>(split_floor) + 1; k < leaves_.size(); ++k) {
-        const std::vector<Node>& halves = k - 1 > static_cast<std::size_t>(split_floor) ? above[k - 1] : leaves_[k - 1];
-        std::vector<Node>& nodes = above[k];
-        nodes.resize(leaves_[k].size());
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            Node node = leaves_[k][i];
+    for (std::size_t k = static_cast<std::size_t>(split_floor) + 1; k < fits_.levels(); ++k) {
+        const Levels& below = k - 1 > static_cast<std::size_t>(split_floor) ? above : leaves_;
+        const Node* halves = below.data() + fits_.offset(k - 1);
+        const Node* leaves = leaves_.data() + fits_.offset(k);
+        Node* nodes = above.data() + fits_.offset(k);
+        const std::size_t count = fits_.offset(k + 1) - fits_.offset(k);
+        for (std::size_t i = 0; i < count; ++i) {
+            Node node = leaves[i];
             node.cost += lambda * kSplitFlagBits;
             node.bits += kSplitFlagBits;
             const Node& first = halves[2 * i];
@@ -92,7 +122,7 @@ void RdTree::decide_above(int split_floor, double lambda, Levels& above) const {
 const RdTree::Node& RdTree::node_in(const Levels& above, int split_floor, Span r) const {
     const std::size_t k = fits_.index(r.size);
     const Levels& levels = k > static_cast<std::size_t>(split_floor) ? above : leaves_;
-    return levels[k][static_cast<std::size_t>(r.pos / r.size)];
+    return levels[fits_.offset(k) + static_cast<std::size_t>(r.pos / r.size)];
 }
 
 RdTree::Node RdTree::leaf_node(const LeafCosts::Leaf& leaf, double lambda) {

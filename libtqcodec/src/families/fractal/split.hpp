@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "families/fractal/bitstream.hpp"
@@ -39,15 +40,46 @@ struct SizeBits {
     int mapped;
 };
 
-// The fits of every range of one channel, sizes min_range..max_range.
+// The memory of fit tables, leaf costs and trees gone, kept for the next
+// ones, up to `most` at a time: an encoder makes hundreds of trees a packet,
+// and fresh memory for each (the heap grown, trimmed and grown again: page
+// faults) took about as long as deciding them.
+template <class T>
+class Spares {
+public:
+    explicit Spares(std::size_t most) : most_(most) {}
+    std::vector<T> take() {
+        if (kept_.empty()) return {};
+        std::vector<T> v = std::move(kept_.back());
+        kept_.pop_back();
+        return v;
+    }
+    void give(std::vector<T>&& v) {
+        if (v.capacity() > 0 && kept_.size() < most_) kept_.push_back(std::move(v));
+    }
+
+private:
+    std::size_t most_;
+    std::vector<std::vector<T>> kept_;
+};
+
+// The fits of every range of one channel, sizes min_range..max_range, in one
+// array: the ranges of each size in order, the smallest size first.
 class FitTable {
 public:
-    FitTable(const Params& p, int length);
+    FitTable(const Params& p, int length, Spares<RangeFits>* spares = nullptr);
+    FitTable(FitTable&&) noexcept = default;
+    ~FitTable();
     int min_range() const { return min_range_; }
-    int max_range() const { return min_range_ << (static_cast<int>(levels_.size()) - 1); }
+    int max_range() const { return min_range_ << (static_cast<int>(levels()) - 1); }
     std::size_t index(int size) const;  // of the level of ranges of `size`
-    std::vector<RangeFits>& level(int size) { return levels_[index(size)]; }
-    const std::vector<RangeFits>& level(int size) const { return levels_[index(size)]; }
+    std::size_t levels() const { return offsets_.size() - 1; }
+    std::size_t offset(std::size_t k) const { return offsets_[k]; }  // where level k starts
+    std::size_t ranges() const { return offsets_.back(); }            // of every level
+    std::span<RangeFits> level(int size) { return std::span(ranges_).subspan(offset(index(size)), count(size)); }
+    std::span<const RangeFits> level(int size) const {
+        return std::span(ranges_).subspan(offset(index(size)), count(size));
+    }
     const RangeFits& at(Span r) const { return level(r.size)[static_cast<std::size_t>(r.pos / r.size)]; }
     const SizeBits& bits(int size) const { return bits_[index(size)]; }
     // The bits of r's leaf coding `fit` (a domain map costs no more than a constant when its s is 0).
@@ -55,9 +87,13 @@ public:
     int zero_s() const { return zero_s_; }
 
 private:
+    std::size_t count(int size) const { return offset(index(size) + 1) - offset(index(size)); }
+
     int min_range_;
     int zero_s_;
-    std::vector<std::vector<RangeFits>> levels_;  // [log2(size / min_range)][pos / size]
+    Spares<RangeFits>* spares_;
+    std::vector<RangeFits> ranges_;
+    std::vector<std::size_t> offsets_;  // levels() + 1
     std::vector<SizeBits> bits_;
 };
 
@@ -69,6 +105,7 @@ int max_floor(const Params& p);
 // the trees at the many λ of a rate search read a third of the FitTable's
 // bytes. Inherited maps count with `inherited_residual` of their error.
 // `coarse`: the fits on the coarse offset grid (a bit less per leaf).
+// `spares`: where its memory comes from and goes back to (optional).
 class LeafCosts {
 public:
     struct Leaf {
@@ -77,16 +114,19 @@ public:
         int16_t flat_bits;
         int16_t mapped_bits;
     };
-    explicit LeafCosts(const FitTable& fits, double inherited_residual = 1.0, bool coarse = false);
+    explicit LeafCosts(const FitTable& fits, double inherited_residual = 1.0, bool coarse = false,
+                       Spares<Leaf>* spares = nullptr);
+    LeafCosts(LeafCosts&&) noexcept = default;
+    ~LeafCosts();
     const FitTable& fits() const { return fits_; }
     bool coarse() const { return coarse_; }
-    const std::vector<Leaf>& level(std::size_t k) const { return levels_[k]; }
-    std::size_t levels() const { return levels_.size(); }
+    const std::vector<Leaf>& leaves() const { return leaves_; }  // every level's, at FitTable's offsets
 
 private:
     const FitTable& fits_;
     bool coarse_;
-    std::vector<std::vector<Leaf>> levels_;  // as FitTable's
+    Spares<Leaf>* spares_;
+    std::vector<Leaf> leaves_;
 };
 
 // The cheapest coding of one channel's coded top ranges `tops` at one λ
@@ -96,14 +136,30 @@ private:
 // are not split and pay no flag: a channel whose leaves are all large does not
 // pay a flag for each). To plan which ranges to search, `costs` may count
 // inherited maps with part of their error: what a search of those ranges is
-// expected to leave.
+// expected to leave. It decides from `costs` and `tops` (when made, and in
+// decide()); what it decided reads the FitTable behind `costs`.
 class RdTree final : public SplitTree {
 public:
     struct Floors {
         int least;
         int most;
     };
-    RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors);
+    // A range as decided.
+    enum class Choice : uint8_t { flat, mapped, halves };
+    struct Node {
+        double cost;
+        double err;
+        int bits;
+        Choice choice;
+    };
+
+    RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors,
+           Spares<Node>* spares = nullptr);
+    RdTree(RdTree&&) noexcept = default;
+    ~RdTree();
+
+    // Decides the tree again at another λ in its own memory (a rate search decides at many).
+    void decide(double lambda);
 
     // Of the top ranges as decided: error + λ·bits, the error, and the bits (split flags included).
     double cost() const { return cost_; }
@@ -116,14 +172,7 @@ public:
     LeafCodes leaf(Span r) const override;
 
 private:
-    enum class Choice : uint8_t { flat, mapped, halves };
-    struct Node {
-        double cost;
-        double err;
-        int bits;
-        Choice choice;
-    };
-    using Levels = std::vector<std::vector<Node>>;  // as FitTable's levels
+    using Levels = std::vector<Node>;  // every level's nodes, at FitTable's offsets
 
     static Node leaf_node(const LeafCosts::Leaf& leaf, double lambda);
     // The nodes of the levels above `split_floor` into `above`.
@@ -133,8 +182,14 @@ private:
 
     const FitTable& fits_;
     bool coarse_;
+    const LeafCosts& costs_;
+    const std::vector<Span>& tops_;
+    Floors floors_;
+    Spares<Node>* spares_;
     Levels leaves_;  // every range coded as a leaf, without a split flag
     Levels above_;   // the levels above the floor, as decided
+    Levels spare_;   // the levels above another floor, while deciding
+    double lambda_ = std::numeric_limits<double>::quiet_NaN();  // decided at
     int floor_ = 0;
     double cost_ = 0.0;
     double distortion_ = 0.0;
