@@ -10,13 +10,13 @@ namespace tq::fractal {
 FitTable::FitTable(const Params& p, int length, Spares<RangeFits>* spares)
     : min_range_(p.min_range),
       zero_s_(ScaleQuantizer(p).zero_code()),
-      spares_(spares),
-      ranges_(spares ? spares->take() : std::vector<RangeFits>{}) {
+      spares_(spares) {
     offsets_.push_back(0);
     for (int size = p.min_range; size <= p.max_range; size *= 2) {
         offsets_.push_back(offsets_.back() + static_cast<std::size_t>(length / size));
         bits_.push_back({fractal::leaf_bits(size, false, length, p), fractal::leaf_bits(size, true, length, p)});
     }
+    if (spares_) ranges_ = spares_->take(ranges());
     ranges_.assign(ranges(), RangeFits{});
 }
 
@@ -38,7 +38,7 @@ int max_floor(const Params& p) {
 }
 
 LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coarse, Spares<Leaf>* spares)
-    : fits_(fits), coarse_(coarse), spares_(spares), leaves_(spares ? spares->take() : std::vector<Leaf>{}) {
+    : fits_(fits), coarse_(coarse), spares_(spares), leaves_(spares ? spares->take(fits.ranges()) : std::vector<Leaf>{}) {
     const int saved_bits = coarse ? 1 : 0;  // each leaf has one o code
     leaves_.clear();
     leaves_.reserve(fits.ranges());
@@ -63,9 +63,10 @@ LeafCosts::~LeafCosts() {
 RdTree::RdTree(const LeafCosts& costs, const std::vector<Span>& tops, double lambda, Floors floors,
                Spares<Node>* spares)
     : fits_(costs.fits()), coarse_(costs.coarse()), costs_(costs), tops_(tops), floors_(floors), spares_(spares) {
-    for (Levels* levels : {&leaves_, &above_, &spare_}) {
-        if (spares_) *levels = spares_->take();
-        levels->resize(fits_.ranges());
+    const std::size_t above = fits_.ranges() - fits_.offset(1);
+    for (auto [levels, size] : {std::pair{&leaves_, fits_.ranges()}, {&above_, above}, {&spare_, above}}) {
+        if (spares_) *levels = spares_->take(size);
+        levels->resize(size);
     }
     decide(lambda);
 }
@@ -100,10 +101,10 @@ void RdTree::decide(double lambda) {
 
 void RdTree::decide_above(int split_floor, double lambda, Levels& above) const {
     for (std::size_t k = static_cast<std::size_t>(split_floor) + 1; k < fits_.levels(); ++k) {
-        const Levels& below = k - 1 > static_cast<std::size_t>(split_floor) ? above : leaves_;
-        const Node* halves = below.data() + fits_.offset(k - 1);
+        const Node* halves = k - 1 > static_cast<std::size_t>(split_floor) ? above.data() + above_index(k - 1)
+                                                                          : leaves_.data() + fits_.offset(k - 1);
         const Node* leaves = leaves_.data() + fits_.offset(k);
-        Node* nodes = above.data() + fits_.offset(k);
+        Node* nodes = above.data() + above_index(k);
         const std::size_t count = fits_.offset(k + 1) - fits_.offset(k);
         for (std::size_t i = 0; i < count; ++i) {
             Node node = leaves[i];
@@ -120,9 +121,8 @@ void RdTree::decide_above(int split_floor, double lambda, Levels& above) const {
 }
 
 const RdTree::Node& RdTree::node_in(const Levels& above, int split_floor, Span r) const {
-    const std::size_t k = fits_.index(r.size);
-    const Levels& levels = k > static_cast<std::size_t>(split_floor) ? above : leaves_;
-    return levels[fits_.offset(k) + static_cast<std::size_t>(r.pos / r.size)];
+    const std::size_t k = fits_.index(r.size), i = static_cast<std::size_t>(r.pos / r.size);
+    return k > static_cast<std::size_t>(split_floor) ? above[above_index(k) + i] : leaves_[fits_.offset(k) + i];
 }
 
 RdTree::Node RdTree::leaf_node(const LeafCosts::Leaf& leaf, double lambda) {

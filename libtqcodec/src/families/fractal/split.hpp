@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <span>
 #include <vector>
@@ -48,11 +49,15 @@ template <class T>
 class Spares {
 public:
     explicit Spares(std::size_t most) : most_(most) {}
-    std::vector<T> take() {
-        if (kept_.empty()) return {};
-        std::vector<T> v = std::move(kept_.back());
-        kept_.pop_back();
-        return v;
+    // A vector kept with room for `size` elements, or a new one.
+    std::vector<T> take(std::size_t size) {
+        for (auto it = kept_.rbegin(); it != kept_.rend(); ++it)
+            if (it->capacity() >= size) {
+                std::vector<T> v = std::move(*it);
+                kept_.erase(std::next(it).base());
+                return v;
+            }
+        return {};
     }
     void give(std::vector<T>&& v) {
         if (v.capacity() > 0 && kept_.size() < most_) kept_.push_back(std::move(v));
@@ -172,7 +177,10 @@ public:
     LeafCodes leaf(Span r) const override;
 
 private:
-    using Levels = std::vector<Node>;  // every level's nodes, at FitTable's offsets
+    // Nodes of every level at FitTable's offsets (leaves_), or of the levels
+    // from 1 up, at those offsets less offset(1) (above: level 0 is never split).
+    using Levels = std::vector<Node>;
+    std::size_t above_index(std::size_t k) const { return fits_.offset(k) - fits_.offset(1); }
 
     static Node leaf_node(const LeafCosts::Leaf& leaf, double lambda);
     // The nodes of the levels above `split_floor` into `above`.
