@@ -38,8 +38,9 @@ int max_floor(const Params& p) {
 }
 
 LeafCosts::LeafCosts(const FitTable& fits, double inherited_residual, bool coarse, Spares<Leaf>* spares)
-    : fits_(fits), coarse_(coarse), spares_(spares), leaves_(spares ? spares->take(fits.ranges()) : std::vector<Leaf>{}) {
+    : fits_(fits), coarse_(coarse), spares_(spares) {
     const int saved_bits = coarse ? 1 : 0;  // each leaf has one o code
+    if (spares_) leaves_ = spares_->take(fits.ranges());
     leaves_.clear();
     leaves_.reserve(fits.ranges());
     for (int size = fits.min_range(); size <= fits.max_range(); size *= 2) {
