@@ -272,9 +272,8 @@ TEST(FractalSearch, ExhaustiveScanFindsAtLeastTheBestMapOfANaiveSearch) {
     std::vector<float> noisy = gaussian(static_cast<std::size_t>(p.packet), 0.05f, 3);
     for (std::size_t i = 0; i < noisy.size(); ++i) noisy[i] += x[i];
     for (const std::vector<float>* signal : std::array<const std::vector<float>*, 2>{&x, &noisy}) {
-        const tq::fractal::OffsetQuantizer coarse(p, p.offset_bits - 1, 1.0f);
-        const tq::fractal::SearchContext ctx{p, *signal, tq::fractal::ScaleQuantizer(p),
-                                             tq::fractal::OffsetQuantizer(p, 1.0f), 1, &coarse};
+        const tq::fractal::OffsetQuantizer fine(p, 1.0f), coarse(p, p.offset_bits - 1, 1.0f);
+        const tq::fractal::SearchContext ctx{p, *signal, tq::fractal::ScaleQuantizer(p), fine, 1, &coarse};
         for (int size : {4, 8, 16, 32, 64}) {  // the unrolled sizes and the general loop
             std::vector<int> positions;
             const int stride = p.packet / 24 / size * size + size;  // about 24 ranges over the packet

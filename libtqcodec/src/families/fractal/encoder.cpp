@@ -56,7 +56,8 @@ struct ChannelPlan {
     double power = 0.0;        // mean square of the channel
     std::vector<bool> silent;  // per top range
     FitTable fits;
-    std::optional<OffsetQuantizer> coarse;  // version 3, a coded channel: its coarse offset grid
+    std::optional<OffsetQuantizer> offset;  // a coded channel: its offset grid
+    std::optional<OffsetQuantizer> coarse;  // and in version 3 its coarse one
 };
 
 // What the trees read of one channel's fits: on its fine offset grid, and on
@@ -117,7 +118,7 @@ private:
 
     ChannelPlan prepare_channel(const float* in, int samples, int length, const std::vector<Span>& tops, int channel) {
         ChannelPlan plan{std::vector<float>(static_cast<std::size_t>(length), 0.0f), 0, 0.0, {},
-                         FitTable(p_, length, &spare_fits_), {}};
+                         FitTable(p_, length, &spare_fits_), {}, {}};
         float peak = 0.0f;
         double energy = 0.0;
         for (int i = 0; i < samples; ++i) {
@@ -132,6 +133,7 @@ private:
             silent_state_[static_cast<std::size_t>(channel)] = true;
             return plan;
         }
+        plan.offset.emplace(p_, peak_value(plan.peak_code));
         if (coarse_offsets_bits(p_) > 0) plan.coarse.emplace(p_, offset_bits(p_, true), peak_value(plan.peak_code));
         mark_silence(tops, channel, plan);
         return plan;
@@ -267,8 +269,7 @@ private:
     }
 
     SearchContext context(const ChannelPlan& plan) const {
-        return {p_, plan.signal, ScaleQuantizer(p_), OffsetQuantizer(p_, peak_value(plan.peak_code)), threads_,
-                plan.coarse ? &*plan.coarse : nullptr};
+        return {p_, plan.signal, ScaleQuantizer(p_), *plan.offset, threads_, plan.coarse ? &*plan.coarse : nullptr};
     }
 
     // The best constant map of every range of every size inside the coded top ranges.

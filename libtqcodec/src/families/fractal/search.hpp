@@ -28,7 +28,7 @@ struct SearchContext {
     const Params& p;
     std::span<const float> signal;  // the packet's padded channel
     ScaleQuantizer scale;
-    OffsetQuantizer offset;
+    const OffsetQuantizer& offset;  // the channel's offset grid
     int threads;
     const OffsetQuantizer* coarse = nullptr;  // version 3: the channel's coarse offset grid
 };
