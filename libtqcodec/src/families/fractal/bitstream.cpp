@@ -36,22 +36,26 @@ int ScaleQuantizer::code(double s) const {
 
 float ScaleQuantizer::value(int c) const { return static_cast<float>(limit * (c - half) / half); }
 
+OffsetLevels::OffsetLevels(const Params& p, int bits, float peak)
+    : half((1 << (bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak) {
+    levels.resize(static_cast<std::size_t>(2 * half + 1));
+    for (int c = 0; c <= 2 * half; ++c) levels[static_cast<std::size_t>(c)] = static_cast<float>(expand((c - half) / static_cast<double>(half)));
+}
+
+double OffsetLevels::expand(double u) const {
+    return std::copysign(range * std::expm1(std::fabs(u) * std::log1p(kOffsetMu)) / kOffsetMu, u);
+}
+
 OffsetQuantizer::OffsetQuantizer(const Params& p, float peak) : OffsetQuantizer(p, p.offset_bits, peak) {}
 
 OffsetQuantizer::OffsetQuantizer(const Params& p, int bits, float peak)
-    : half((1 << (bits - 1)) - 1), range((1.0 + p.scale_limit()) * peak), cells_per_unit_(kCells / (2.0 * range)) {
-    levels.resize(static_cast<std::size_t>(2 * half + 1));
-    for (int c = 0; c <= 2 * half; ++c) levels[static_cast<std::size_t>(c)] = static_cast<float>(expand((c - half) / static_cast<double>(half)));
+    : OffsetLevels(p, bits, peak), cells_per_unit_(kCells / (2.0 * range)) {
     first_in_cell_.resize(kCells);
     for (int cell = 0, c = 0; cell < kCells; ++cell) {
         const double start = -range + cell / cells_per_unit_;
         while (c < 2 * half && static_cast<double>(levels[static_cast<std::size_t>(c)]) < start) ++c;
         first_in_cell_[static_cast<std::size_t>(cell)] = c;
     }
-}
-
-double OffsetQuantizer::expand(double u) const {
-    return std::copysign(range * std::expm1(std::fabs(u) * std::log1p(kOffsetMu)) / kOffsetMu, u);
 }
 
 int OffsetQuantizer::code(double o) const {
@@ -106,7 +110,7 @@ struct LeafReader {
     int length;
     int o_bits;
     ScaleQuantizer scale;
-    OffsetQuantizer offset;
+    OffsetLevels offset;
     std::vector<Map>& maps;
 
     void operator()(Span r) {
@@ -140,7 +144,7 @@ std::vector<Map> read_channel(BitReader& in, int length, const Params& p) {
     if (peak == 0) return maps;
     const int smallest = p.min_range << in.get(floor_bits(p));
     const int o_bits = offset_bits(p, in.get(coarse_offsets_bits(p)) != 0);
-    LeafReader leaf{in, p, length, o_bits, ScaleQuantizer(p), OffsetQuantizer(p, o_bits, peak_value(peak)), maps};
+    LeafReader leaf{in, p, length, o_bits, ScaleQuantizer(p), OffsetLevels(p, o_bits, peak_value(peak)), maps};
     auto split = [&](Span) { return in.get_bit(); };
     for (const Span& top : top_ranges(length, p)) {
         const bool silent = in.get_bit();

@@ -49,11 +49,9 @@ struct ScaleQuantizer {
 // mostly small next to the packet peak (quiet passages, zero-mean audio), and
 // a uniform grid fine enough for them wastes bits on the loud ones.
 inline constexpr double kOffsetMu = 32.0;
-struct OffsetQuantizer {
-    OffsetQuantizer(const Params& p, float peak);
-    // A grid of `bits` bits (a version 3 channel's coarse grid: offset_bits(p, true)).
-    OffsetQuantizer(const Params& p, int bits, float peak);
-    int code(double o) const;
+struct OffsetLevels {
+    // A grid of `bits` bits (o_bits, or a version 3 channel's coarse grid: offset_bits(p, true)).
+    OffsetLevels(const Params& p, int bits, float peak);
     float value(int code) const { return levels[static_cast<std::size_t>(code)]; }
     bool valid(int code) const { return code >= 0 && code <= 2 * half; }
     int half;
@@ -61,11 +59,20 @@ struct OffsetQuantizer {
     std::vector<float> levels;
 
 private:
+    double expand(double u) const;
+};
+
+// The encoder's side of the grid: the code of the level nearest an offset.
+struct OffsetQuantizer : OffsetLevels {
+    OffsetQuantizer(const Params& p, float peak);
+    OffsetQuantizer(const Params& p, int bits, float peak);
+    int code(double o) const;
+
+private:
     // code() starts from a table over kCells equal cells of [-range, range]:
     // each cell's first level at or above its start; fine enough that where
     // the levels crowd (near 0, where most offsets are) a cell holds about one.
     static constexpr int kCells = 16384;
-    double expand(double u) const;
     std::vector<int> first_in_cell_;
     double cells_per_unit_;
 };
