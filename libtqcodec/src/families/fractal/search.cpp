@@ -205,7 +205,7 @@ public:
         offer_score(s * (s * var_d - 2.0 * cov), c);
     }
 
-    // The largest score it would still take.
+    // It takes no score above this (nor, once full, one equal to it).
     float bound() const {
         return count_ == kKeep ? static_cast<float>(err_[kKeep - 1]) : std::numeric_limits<float>::infinity();
     }
@@ -281,7 +281,7 @@ typedef std::int32_t LaneBits __attribute__((vector_size(kLanes * sizeof(float))
 
 // Groups of kRun vectors share one least score: a shortlisted window lies in
 // a run whose least is among the kKeep smallest, so only those runs are read
-// one window at a time.
+// again (shortlist_runs).
 constexpr int kRun = 8;
 constexpr int kRunWindows = kRun * kLanes;
 
@@ -429,9 +429,9 @@ TQ_VECTOR_CLONES int score_pool(const PackedPool& pool, int size, const float* e
     }
 }
 
-// Offers `list` the windows scoring at most `threshold` in the runs whose
-// least is (the few with the best windows), skipping those the list would
-// not take (each group of kLanes tested at once), in the pool's order.
+// Offers `list`, in the pool's order, the windows scoring at most `threshold`
+// in the runs whose least does (the few with the best windows), skipping the
+// runs and groups of kLanes windows with none the list would still take.
 TQ_VECTOR_CLONES void shortlist_runs(const PackedPool& pool, const PoolScores& scores, int runs, float threshold,
                                      Shortlist& list) {
     const Lanes* groups = reinterpret_cast<const Lanes*>(scores.windows);
