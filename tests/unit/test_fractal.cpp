@@ -501,7 +501,7 @@ TEST(FractalSplit, AFloorSavesTheSplitFlagsOfRangesNeverSplit) {
     EXPECT_EQ(tq::fractal::max_floor(v1), 0);
 }
 
-// Every range of the tops, largest first.
+// Every range of the tops down to min_range, each after its parent.
 std::vector<Span> ranges_under(const std::vector<Span>& tops, int min_range) {
     std::vector<Span> ranges(tops);
     for (std::size_t i = 0; i < ranges.size(); ++i)
